@@ -1,0 +1,1 @@
+"""Domain types, the list and measure catalogue, the rules engine and the store adapters."""

@@ -1,0 +1,161 @@
+"""Domain vocabulary: subject kinds, role relationships, entry states, and the check answer.
+
+The enums here are the only source of labels and relationship types that vary in
+Cypher text (see ``cypher``): a query never takes a label from input.
+"""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "OPEN_START",
+    "OPEN_END",
+    "SubjectKind",
+    "SubjectLabel",
+    "RelType",
+    "ROLE_TYPES",
+    "EntryState",
+    "IN_FORCE_STATES",
+    "BasisKind",
+    "Ownership",
+    "SubjectRef",
+    "PathStep",
+    "Reason",
+    "CheckAnswer",
+    "label_of",
+]
+
+# Open ends of a validity period are stored as sentinels, not nulls: Neo4j refuses
+# MERGE on a null property, and ISO strings compare correctly on both stores.
+OPEN_START = "0001-01-01"
+OPEN_END = "9999-12-31"
+
+
+class SubjectKind(StrEnum):
+    enterprise = "enterprise"
+    person = "person"
+    public_body = "public_body"
+
+
+class SubjectLabel(StrEnum):
+    """Node label of each subject kind (every subject also carries ``Subject``)."""
+
+    Enterprise = "Enterprise"
+    Person = "Person"
+    PublicBody = "PublicBody"
+
+
+_LABELS = {
+    SubjectKind.enterprise: SubjectLabel.Enterprise,
+    SubjectKind.person: SubjectLabel.Person,
+    SubjectKind.public_body: SubjectLabel.PublicBody,
+}
+
+
+def label_of(kind: SubjectKind) -> SubjectLabel:
+    """The node label for a subject kind."""
+    return _LABELS[kind]
+
+
+class RelType(StrEnum):
+    """Role relationships between subjects; all carry ``valid_from``/``valid_to``."""
+
+    LEGAL_REP_OF = "LEGAL_REP_OF"  # 法定代表人: person -> enterprise
+    PRINCIPAL_OF = "PRINCIPAL_OF"  # 主要负责人: person -> enterprise / public body
+    ACTUAL_CONTROLLER_OF = "ACTUAL_CONTROLLER_OF"  # 实际控制人
+    HOLDS_SHARES = "HOLDS_SHARES"  # shareholder, with `share` in percent
+    MANAGES = "MANAGES"  # SOE manager: person -> SOE
+    STAFF_OF = "STAFF_OF"  # 工作人员: person -> public body / SOE
+    BRANCH_OF = "BRANCH_OF"  # 分支机构: branch -> parent
+    SUPERVISED_BY = "SUPERVISED_BY"  # 上级主管单位: unit -> superior body
+
+
+# Roles a catalogue list may propagate along (PR1 uses the first three).
+ROLE_TYPES = frozenset(RelType)
+
+
+class EntryState(StrEnum):
+    active = "active"
+    objection_pending = "objection_pending"
+    repaired = "repaired"
+    revoked = "revoked"
+    expired = "expired"
+
+
+# States in which an entry still produces a reason: active restricts, an open
+# objection suspends ("联合惩戒措施在信息核实期间暂不执行", GZ (十七)).
+IN_FORCE_STATES = frozenset({EntryState.active, EntryState.objection_pending})
+
+
+class BasisKind(StrEnum):
+    """What a listing rests on: "以相关司法裁判、行政处罚、行政强制等处理结果为依据"."""
+
+    judgment = "judgment"
+    penalty = "penalty"
+    coercive = "coercive"
+
+
+class Ownership(StrEnum):
+    soe = "soe"
+    private = "private"
+    collective = "collective"
+    foreign = "foreign"
+    other = "other"
+
+
+class SubjectRef(BaseModel):
+    """A subject as it appears in an answer: never an ID number in clear."""
+
+    id: str
+    kind: SubjectKind
+    name: str
+
+
+class PathStep(BaseModel):
+    """One hop of a reason's path: ``subject`` holds ``role`` in the next subject."""
+
+    subject: SubjectRef
+    role: RelType | None = Field(None, description="Relationship to the next step; none on the last.")
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class Reason(BaseModel):
+    """Why a subject is restricted (or suspended): one list entry reached by one rule."""
+
+    rule: str = Field(examples=["PR1"])
+    entry_id: str
+    list: str = Field(examples=["joint_punishment"])
+    deciding_dept: str
+    basis: str = Field(description="The judgment, penalty or coercive decision the listing rests on.")
+    basis_kind: str
+    determined: date
+    valid_to: date | None
+    region: str | None
+    state: EntryState
+    suspended: bool = Field(description="True while an objection is being checked: measures not enforced.")
+    role: str = Field(description="`entity` for the listed subject itself, else the role held.")
+    legal_basis: str = Field(description="Legal basis of the propagation rule and of the measures.")
+    # `list` is a field name here, so the builtin is spelled out.
+    path: builtins.list[PathStep] = Field(description="From the asked subject to the listed one.")
+    measures: builtins.list[str] = Field(description="Action codes this reason restricts (or would, if suspended).")
+
+
+class CheckAnswer(BaseModel):
+    """The answer to "is this subject restricted, for this action, on this date"."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": []})
+
+    subject: SubjectRef
+    action: str | None
+    date: date
+    restricted: bool
+    suspended: bool = Field(description="Some reason exists but every one is suspended by an objection.")
+    measures: list[str] = Field(description="Action codes in force (suspended reasons excluded).")
+    reasons: list[Reason]
+    catalogue_version: str
