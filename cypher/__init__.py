@@ -1,0 +1,127 @@
+"""The Cypher query library: named blocks in ``cypher/*.cypher``, parsed once.
+
+A block starts with ``// name: <name>``; the comment lines after it describe it.
+``cypher/<dialect>/*.cypher`` may override a base name for one dialect but never
+add one. A block may declare ``// vary: <slot> <Enum>``: its text then holds
+``{{slot}}``, and one concrete query exists for each member of that enum in
+``graph_model.types``. That is the only way a label or relationship type varies;
+input never reaches query text, which takes values only as ``$parameters``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+
+from graph_model import types as _types
+
+__all__ = ["DIALECTS", "Dialect", "Query", "Queries", "get_queries"]
+
+Dialect = Literal["falkordb", "neo4j"]
+DIALECTS: tuple[Dialect, ...] = ("falkordb", "neo4j")
+
+_NAME = re.compile(r"^//\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
+_VARY = re.compile(r"^//\s*vary:\s*([a-z_]+)\s+([A-Za-z]+)\s*$", re.MULTILINE)
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One concrete query text with the parameters it takes."""
+
+    name: str
+    variant: str | None
+    text: str
+    params: frozenset[str]
+    dialect: Dialect
+
+
+@dataclass(frozen=True)
+class _Block:
+    name: str
+    text: str
+    slot: str | None
+    enum: type[StrEnum] | None
+
+
+def _parse(source: str, origin: str) -> dict[str, _Block]:
+    blocks: dict[str, _Block] = {}
+    starts = list(_NAME.finditer(source))
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(source)
+        body = source[match.start() : end]
+        name = match.group(1)
+        if name in blocks:
+            raise ValueError(f"{origin}: query {name!r} defined twice")
+        vary = _VARY.search(body)
+        slot = enum = None
+        if vary:
+            slot, enum_name = vary.groups()
+            enum = getattr(_types, enum_name, None)
+            if not (isinstance(enum, type) and issubclass(enum, StrEnum)):
+                raise ValueError(f"{origin}: query {name!r} varies over unknown enum {enum_name!r}")
+        text = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("//")).strip()
+        if not text:
+            raise ValueError(f"{origin}: query {name!r} is empty")
+        if slot is None and "{{" in text:
+            raise ValueError(f"{origin}: query {name!r} has a {{{{slot}}}} but no '// vary:' line")
+        blocks[name] = _Block(name, text, slot, enum)
+    return blocks
+
+
+def _read_dir(folder) -> dict[str, _Block]:
+    blocks: dict[str, _Block] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".cypher"):
+            for name, block in _parse(entry.read_text("utf-8"), entry.name).items():
+                if name in blocks:
+                    raise ValueError(f"{entry.name}: query {name!r} already defined in another file")
+                blocks[name] = block
+    return blocks
+
+
+def _params(text: str) -> frozenset[str]:
+    return frozenset(_PARAM.findall(_STRING.sub("''", text)))
+
+
+class Queries:
+    """Every concrete query of one dialect, looked up by name (and variant)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        root = files(__name__)
+        base = _read_dir(root)
+        overrides = _read_dir(root / dialect)
+        extra = sorted(set(overrides) - set(base))
+        if extra:
+            raise ValueError(f"cypher/{dialect}: overrides unknown queries {extra}")
+        self.dialect = dialect
+        self._queries: dict[tuple[str, str | None], Query] = {}
+        for name, block in {**base, **overrides}.items():
+            for variant in [m.value for m in block.enum] if block.enum else [None]:
+                text = block.text.replace("{{" + block.slot + "}}", variant) if variant else block.text
+                self._queries[(name, variant)] = Query(name, variant, text, _params(text), dialect)
+
+    def get(self, name: str, variant: str | None = None) -> Query:
+        """The query ``name`` (for ``variant``, if it varies); KeyError if unknown."""
+        try:
+            return self._queries[(name, str(variant) if variant is not None else None)]
+        except KeyError:
+            raise KeyError(f"no Cypher query {name!r} (variant {variant!r}) for {self.dialect}") from None
+
+    def all(self) -> list[Query]:
+        """Every concrete text this dialect can send, for linting."""
+        return list(self._queries.values())
+
+    def names(self) -> set[str]:
+        return {name for name, _ in self._queries}
+
+
+@cache
+def get_queries(dialect: Dialect) -> Queries:
+    """The parsed registry of a dialect, built once per process."""
+    return Queries(dialect)

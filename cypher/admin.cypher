@@ -1,0 +1,26 @@
+// Maintenance and inspection.
+
+// name: delete_all
+MATCH (n)
+DETACH DELETE n
+
+// name: count_subjects
+MATCH (s:Subject)
+RETURN s.kind AS kind, count(s) AS n
+
+// name: count_entries
+MATCH (e:Entry)
+RETURN e.state AS state, count(e) AS n
+
+// name: count_restrictions
+MATCH (r:Restriction)
+RETURN r.role AS role, count(r) AS n
+
+// name: snapshot_nodes
+// Every node with its properties: for comparing a store before and after a load.
+MATCH (n)
+RETURN labels(n) AS labels, properties(n) AS props
+
+// name: snapshot_relationships
+MATCH (a)-[r]->(b)
+RETURN a.id AS from_id, type(r) AS type, b.id AS to_id, properties(r) AS props

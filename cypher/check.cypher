@@ -1,0 +1,28 @@
+// The restriction check and subject lookups. Never returns an ID number: persons
+// carry only id_hash (keyed hash) and id_masked.
+
+// name: subject_by_id
+MATCH (s:Subject {id: $key})
+RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject
+
+// name: subject_by_uscc
+MATCH (s:Subject {uscc: $key})
+RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject
+
+// name: subject_by_id_hash
+MATCH (s:Subject {id_hash: $key})
+RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject
+
+// name: restrictions_of_subject
+// Derived restrictions on a subject from entries determined on or before $on_date
+// and not past their valid_to. State is judged by the caller from the catalogue.
+MATCH (s:Subject {id: $subject_id})<-[:TARGETS]-(r:Restriction)-[:DERIVED_FROM]->(e:Entry)
+WHERE e.determined <= $on_date AND $on_date <= e.valid_to
+MATCH (listed:Subject)-[:HAS_ENTRY]->(e)
+RETURN r {.*} AS restriction, e {.*} AS entry,
+       listed {.id, .kind, .name} AS listed, s {.id, .kind, .name} AS subject
+
+// name: subjects_by_ids
+UNWIND $ids AS sid
+MATCH (s:Subject {id: sid})
+RETURN s {.id, .kind, .name} AS subject

@@ -1,0 +1,40 @@
+// Bulk loading: every write is UNWIND $rows + MERGE, so a batch is atomic and
+// loading it again changes nothing.
+
+// name: subject_kinds
+// Kinds of the given subject ids that already exist (for the loader's checks).
+UNWIND $ids AS sid
+MATCH (s:Subject {id: sid})
+RETURN s.id AS id, s.kind AS kind
+
+// name: load_subjects
+// vary: label SubjectLabel
+// Creates or updates subjects of one kind; a null in props removes that property.
+UNWIND $rows AS row
+MERGE (s:Subject:{{label}} {id: row.id})
+SET s += row.props
+RETURN count(s) AS n
+
+// name: load_relations
+// vary: rel RelType
+// One role period per (from, to, type, valid_from).
+UNWIND $rows AS row
+MATCH (a:Subject {id: row.from_id})
+MATCH (b:Subject {id: row.to_id})
+MERGE (a)-[r:{{rel}} {valid_from: row.valid_from}]->(b)
+SET r.valid_to = row.valid_to, r.share = row.share
+RETURN count(r) AS n
+
+// name: entry_subjects
+// Subjects the given entry ids are already attached to.
+UNWIND $ids AS eid
+MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: eid})
+RETURN e.id AS id, s.id AS subject_id
+
+// name: load_entries
+UNWIND $rows AS row
+MATCH (s:Subject {id: row.subject_id})
+MERGE (e:Entry {id: row.id})
+SET e += row.props
+MERGE (s)-[:HAS_ENTRY]->(e)
+RETURN count(e) AS n

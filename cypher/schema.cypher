@@ -1,0 +1,22 @@
+// Indexes, run by Store.ensure_schema() (every query named schema_*). The base
+// form is FalkorDB's unnamed CREATE INDEX; the falkordb adapter treats "already
+// indexed" as success. cypher/neo4j/schema.cypher overrides with named,
+// idempotent constraints.
+
+// name: schema_subject_id
+CREATE INDEX FOR (n:Subject) ON (n.id)
+
+// name: schema_subject_uscc
+CREATE INDEX FOR (n:Subject) ON (n.uscc)
+
+// name: schema_subject_id_hash
+CREATE INDEX FOR (n:Subject) ON (n.id_hash)
+
+// name: schema_entry_id
+CREATE INDEX FOR (n:Entry) ON (n.id)
+
+// name: schema_restriction_id
+CREATE INDEX FOR (n:Restriction) ON (n.id)
+
+// name: schema_restriction_entry
+CREATE INDEX FOR (n:Restriction) ON (n.entry_id)

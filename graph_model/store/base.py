@@ -1,0 +1,116 @@
+"""The store interface both adapters implement, and what they share.
+
+Adapters take a query *name* from the ``cypher`` registry, never query text, and
+return plain dicts. Only adapters retry, and only on transient errors; callers can
+rely on every write being idempotent (MERGE / UNWIND), so a retried write is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol, runtime_checkable
+
+from cypher import Dialect, Query, Queries
+
+__all__ = ["Store", "WriteSummary", "bind", "batched", "plain"]
+
+
+@dataclass
+class WriteSummary:
+    """What one write changed, summed over its batches."""
+
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, other: WriteSummary) -> None:
+        self.nodes_created += other.nodes_created
+        self.nodes_deleted += other.nodes_deleted
+        self.relationships_created += other.relationships_created
+        self.relationships_deleted += other.relationships_deleted
+        self.properties_set += other.properties_set
+        self.rows.extend(other.rows)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A graph store that runs named Cypher queries of one dialect."""
+
+    dialect: Dialect
+    queries: Queries
+
+    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
+        """Run a read query; one dict per record, keyed by the RETURN names."""
+        ...
+
+    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
+        """Like ``read`` for a query that returns at most one record (None if none)."""
+        ...
+
+    def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
+        """Run one write query atomically: it all happens or none of it does."""
+        ...
+
+    def write_rows(
+        self,
+        name: str,
+        rows: Iterable[dict],
+        /,
+        *,
+        variant: str | None = None,
+        batch_size: int = 20_000,
+        **params: Any,
+    ) -> WriteSummary:
+        """Run ``name`` once per batch of rows, passed as ``$rows``; each batch is atomic."""
+        ...
+
+    def ensure_schema(self) -> None:
+        """Create every index and constraint (queries named ``schema_*``); idempotent."""
+        ...
+
+    def close(self) -> None:
+        """Release connections. The embedded server keeps running (see ``db stop``)."""
+        ...
+
+
+def bind(queries: Queries, name: str, variant: str | None, params: dict[str, Any]) -> Query:
+    """The query for a call, after checking the call passes exactly its ``$params``.
+
+    A missing parameter would silently be null in Cypher, and an extra one means the
+    caller and the query text disagree; both are programming errors.
+    """
+    query = queries.get(name, variant)
+    given = set(params)
+    if given != query.params:
+        missing = sorted(query.params - given)
+        extra = sorted(given - query.params)
+        raise TypeError(f"query {name!r}: missing parameters {missing}, unexpected {extra}")
+    return query
+
+
+def batched(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    """Consecutive lists of at most ``size`` rows."""
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def plain(value: Any) -> Any:
+    """Parameters as both stores accept them: dates become ISO strings."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value

@@ -1,0 +1,126 @@
+"""Adapter for FalkorDB through the ``falkordb`` client (the embedded default)."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import redis.exceptions
+from falkordb import FalkorDB
+
+from cypher import Dialect, get_queries
+from graph_model.errors import QueryFailed, StoreUnavailable
+from graph_model.store.base import WriteSummary, batched, bind, plain
+
+__all__ = ["FalkorStore"]
+
+# Errors worth another try: the socket went away (server restart) or the server is
+# still loading its append-only file after a restart.
+_TRANSIENT = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.BusyLoadingError)
+# How long a call keeps retrying transient errors before it reports the store down.
+_RETRY_BUDGET_S = 10.0
+
+
+class FalkorStore:
+    """Runs the ``falkordb`` dialect of the query library on one FalkorDB graph."""
+
+    dialect: Dialect = "falkordb"
+
+    def __init__(self, *, unix_socket_path: str | None = None, host: str | None = None,
+                 port: int | None = None, graph: str = "sanctionnet") -> None:
+        self.queries = get_queries(self.dialect)
+        self._where = unix_socket_path or f"{host}:{port}"
+        if unix_socket_path:
+            self._db = FalkorDB(unix_socket_path=unix_socket_path)
+        else:
+            self._db = FalkorDB(host=host or "127.0.0.1", port=port or 6379)
+        self._graph = self._db.select_graph(graph)
+        self.graph_name = graph
+
+    def _run(self, name: str, variant: str | None, params: dict[str, Any], *, read_only: bool):
+        query = bind(self.queries, name, variant, params)
+        params = plain(params)
+        deadline = time.monotonic() + _RETRY_BUDGET_S
+        delay = 0.05
+        while True:
+            try:
+                if read_only:
+                    return self._graph.ro_query(query.text, params)
+                return self._graph.query(query.text, params)
+            except _TRANSIENT as exc:
+                if time.monotonic() + delay > deadline:
+                    raise StoreUnavailable(f"FalkorDB at {self._where} is not answering: {exc}") from exc
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 1.0)
+            except redis.exceptions.ResponseError as exc:
+                message = str(exc)
+                if "MISCONF" in message or "AOF" in message or "disk" in message.lower():
+                    raise StoreUnavailable(f"FalkorDB cannot persist writes: {message}") from exc
+                raise QueryFailed(f"query {name!r} failed: {message}") from exc
+
+    @staticmethod
+    def _rows(result) -> list[dict]:
+        keys = [column[1] for column in result.header]
+        return [dict(zip(keys, (_plain_value(v) for v in row))) for row in result.result_set]
+
+    @staticmethod
+    def _summary(result) -> WriteSummary:
+        return WriteSummary(
+            nodes_created=int(result.nodes_created),
+            nodes_deleted=int(result.nodes_deleted),
+            relationships_created=int(result.relationships_created),
+            relationships_deleted=int(result.relationships_deleted),
+            properties_set=int(result.properties_set),
+            rows=FalkorStore._rows(result) if result.header else [],
+        )
+
+    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
+        return self._rows(self._run(name, variant, params, read_only=True))
+
+    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
+        rows = self.read(name, variant=variant, **params)
+        if len(rows) > 1:
+            raise QueryFailed(f"query {name!r} returned {len(rows)} records, expected at most one")
+        return rows[0] if rows else None
+
+    def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
+        return self._summary(self._run(name, variant, params, read_only=False))
+
+    def write_rows(self, name: str, rows: Iterable[dict], /, *, variant: str | None = None,
+                   batch_size: int = 20_000, **params: Any) -> WriteSummary:
+        total = WriteSummary()
+        for batch in batched(rows, batch_size):
+            total.add(self.write(name, variant=variant, rows=batch, **params))
+        return total
+
+    def ensure_schema(self) -> None:
+        for name in sorted(n for n in self.queries.names() if n.startswith("schema_")):
+            try:
+                self.write(name)
+            except QueryFailed as exc:
+                if "already indexed" not in str(exc):
+                    raise
+
+    def drop_graph(self) -> None:
+        """Delete the whole graph (tests and ``db reset``); no error if it is absent."""
+        try:
+            self._graph.delete()
+        except redis.exceptions.ResponseError:
+            pass
+
+    def close(self) -> None:
+        self._db.connection.close()
+
+
+def _plain_value(value: Any) -> Any:
+    # Queries return maps and scalars; a stray node or edge is turned into its
+    # properties so that no driver object leaves the adapter.
+    if hasattr(value, "properties") and isinstance(value.properties, dict):
+        return dict(value.properties)
+    if isinstance(value, dict):
+        return {k: _plain_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_value(v) for v in value]
+    return value

@@ -1,0 +1,96 @@
+"""Adapter for Neo4j 5 / 2025.x (and Bolt servers such as Memgraph) via the official driver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase
+from neo4j.exceptions import ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from cypher import Dialect, get_queries
+from graph_model.errors import ConstraintViolated, QueryFailed, StoreUnavailable
+from graph_model.store.base import WriteSummary, batched, bind, plain
+
+__all__ = ["Neo4jStore"]
+
+
+class Neo4jStore:
+    """Runs the query library over Bolt; the driver retries transient errors."""
+
+    def __init__(self, uri: str, *, user: str = "neo4j", password: str = "", database: str | None = None,
+                 dialect: Dialect = "neo4j") -> None:
+        self.dialect = dialect
+        self.queries = get_queries(dialect)
+        self._uri = uri
+        self._database = database
+        self._driver = GraphDatabase.driver(uri, auth=(user, password))
+
+    def _session(self, mode: str) -> neo4j.Session:
+        return self._driver.session(database=self._database, default_access_mode=mode)
+
+    def _run(self, name: str, variant: str | None, params: dict[str, Any], *, read_only: bool):
+        query = bind(self.queries, name, variant, params)
+        params = plain(params)
+
+        def work(tx: neo4j.ManagedTransaction):
+            result = tx.run(query.text, params)
+            records = [record.data() for record in result]
+            return records, result.consume().counters
+
+        try:
+            with self._session(neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS) as session:
+                if read_only:
+                    return session.execute_read(work)
+                return session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(f"Neo4j at {self._uri} is not answering: {exc}") from exc
+        except ClientError as exc:
+            if exc.code and "ConstraintValidationFailed" in exc.code:
+                raise ConstraintViolated(f"query {name!r}: {exc.message}") from exc
+            raise QueryFailed(f"query {name!r} failed: {exc.code}: {exc.message}") from exc
+        except (Neo4jError, DriverError) as exc:
+            raise QueryFailed(f"query {name!r} failed: {exc}") from exc
+
+    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
+        records, _ = self._run(name, variant, params, read_only=True)
+        return records
+
+    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
+        rows = self.read(name, variant=variant, **params)
+        if len(rows) > 1:
+            raise QueryFailed(f"query {name!r} returned {len(rows)} records, expected at most one")
+        return rows[0] if rows else None
+
+    def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
+        records, counters = self._run(name, variant, params, read_only=False)
+        return WriteSummary(
+            nodes_created=counters.nodes_created,
+            nodes_deleted=counters.nodes_deleted,
+            relationships_created=counters.relationships_created,
+            relationships_deleted=counters.relationships_deleted,
+            properties_set=counters.properties_set,
+            rows=records,
+        )
+
+    def write_rows(self, name: str, rows: Iterable[dict], /, *, variant: str | None = None,
+                   batch_size: int = 20_000, **params: Any) -> WriteSummary:
+        total = WriteSummary()
+        for batch in batched(rows, batch_size):
+            total.add(self.write(name, variant=variant, rows=batch, **params))
+        return total
+
+    def ensure_schema(self) -> None:
+        for name in sorted(n for n in self.queries.names() if n.startswith("schema_")):
+            try:
+                self.write(name)
+            except QueryFailed as exc:
+                # The falkordb dialect over Bolt (tests) cannot say IF NOT EXISTS, and
+                # FalkorDB's Bolt port hides the "already indexed" message.
+                if self.dialect != "falkordb":
+                    raise
+                del exc
+
+    def close(self) -> None:
+        self._driver.close()
