@@ -1,0 +1,1 @@
+"""Every way data gets into sanctionnet: the interchange bundle, the demo generator."""

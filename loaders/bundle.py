@@ -1,0 +1,260 @@
+"""Load an interchange bundle (subjects.csv, relations.csv, entries.csv) into the store.
+
+Every row is validated on its own; a bad row goes to the rejects list with its
+file, line, field and reason, and the good rows still load. Writes are MERGEs in
+large UNWIND batches, so loading the same bundle again changes nothing. After the
+rows, restrictions are propagated again.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from graph_model.catalogue import Catalogue
+from graph_model.errors import InvalidInput
+from graph_model.identifiers import mask_resident_id, org_code_of
+from graph_model.pii import IdHasher
+from graph_model.rules import PropagationStats, propagate
+from graph_model.store.base import Store, batched
+from graph_model.types import OPEN_END, OPEN_START, RelType, SubjectKind, label_of
+from loaders.rows import COLUMNS, EntryRow, RelationRow, SubjectRow
+
+__all__ = ["Reject", "LoadReport", "load_bundle", "write_rejects"]
+
+Progress = Callable[[str, int], None]
+
+# Who may hold which role: (kinds on the from side, kinds on the to side).
+_P, _E, _G = SubjectKind.person, SubjectKind.enterprise, SubjectKind.public_body
+_ENDPOINTS: dict[RelType, tuple[set[SubjectKind], set[SubjectKind]]] = {
+    RelType.LEGAL_REP_OF: ({_P}, {_E, _G}),
+    RelType.PRINCIPAL_OF: ({_P}, {_E, _G}),
+    RelType.ACTUAL_CONTROLLER_OF: ({_P, _E, _G}, {_E}),
+    RelType.HOLDS_SHARES: ({_P, _E, _G}, {_E}),
+    RelType.MANAGES: ({_P}, {_E}),
+    RelType.STAFF_OF: ({_P}, {_E, _G}),
+    RelType.BRANCH_OF: ({_E, _G}, {_E, _G}),
+    RelType.SUPERVISED_BY: ({_E, _G}, {_G}),
+}
+
+
+@dataclass(frozen=True)
+class Reject:
+    file: str
+    line: int
+    field: str
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    read: dict[str, int] = field(default_factory=dict)
+    loaded: dict[str, int] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    propagation: PropagationStats | None = None
+    seconds: float = 0.0
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(self.loaded.values())
+
+
+def _records(path: Path, report: LoadReport) -> Iterator[tuple[int, dict]]:
+    """(line, row) for each data row; malformed rows become rejects here."""
+    name = path.name
+    try:
+        # surrogateescape keeps undecodable bytes, so a bad row is rejected alone
+        # instead of the decoder stopping the whole file.
+        handle = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: file not found; a bundle needs {', '.join(COLUMNS)}") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [c for c in COLUMNS[name] if c not in header]
+        if missing:
+            raise InvalidInput(f"{path}: header lacks column(s) {', '.join(missing)}")
+        count = 0
+        for row in reader:
+            count += 1
+            line = reader.line_num
+            if None in row or any(v is None for v in row.values()):
+                report.rejects.append(Reject(name, line, "", f"row has a different number of fields than the header ({len(header)})"))
+                continue
+            bad = next((k for k, v in row.items() if any("\udc80" <= ch <= "\udcff" for ch in v)), None)
+            if bad:
+                report.rejects.append(Reject(name, line, bad, "not valid UTF-8"))
+                continue
+            yield line, {k: v for k, v in row.items() if k in COLUMNS[name]}
+        report.read[name] = count
+
+
+def _validate(model: type[BaseModel], name: str, line: int, row: dict, report: LoadReport):
+    try:
+        return model.model_validate(row)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(map(str, error["loc"])) or "(row)"
+            report.rejects.append(Reject(name, line, where, error["msg"].removeprefix("Value error, ")))
+        return None
+
+
+def _existing_kinds(store: Store, ids: list[str], batch_size: int) -> dict[str, SubjectKind]:
+    kinds: dict[str, SubjectKind] = {}
+    for batch in batched(({"id": i} for i in ids), batch_size):
+        for row in store.read("subject_kinds", ids=[r["id"] for r in batch]):
+            kinds[row["id"]] = SubjectKind(row["kind"])
+    return kinds
+
+
+def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
+    props = {"kind": row.kind.value, "name": row.name, "region": row.region, "status": row.status,
+             "uscc": row.uscc, "org_code": org_code_of(row.uscc) if row.uscc else None,
+             "ownership": row.ownership.value if row.ownership else None,
+             "established": row.established.isoformat() if row.established else None}
+    if row.kind is SubjectKind.person:
+        # The ID number itself never reaches the graph: a keyed hash for look-ups and
+        # a masked form for display.
+        props["id_hash"] = hasher(row.id_number) if row.id_number else None
+        props["id_masked"] = mask_resident_id(row.id_number) if row.id_number else None
+    return props
+
+
+def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[str, SubjectKind]:
+    name = "subjects.csv"
+    rows: dict[str, tuple[int, SubjectRow]] = {}
+    for line, raw in _records(folder / name, report):
+        row = _validate(SubjectRow, name, line, raw, report)
+        if row is None:
+            continue
+        if row.id in rows:
+            report.rejects.append(Reject(name, line, "id", f"duplicate id {row.id!r}, first on line {rows[row.id][0]}"))
+            continue
+        rows[row.id] = (line, row)
+    existing = _existing_kinds(store, list(rows), batch_size)
+    by_kind: dict[SubjectKind, list[dict]] = {kind: [] for kind in SubjectKind}
+    for line, row in rows.values():
+        if existing.get(row.id, row.kind) is not row.kind:
+            report.rejects.append(Reject(name, line, "kind", f"subject {row.id!r} is already stored as {existing[row.id].value}"))
+            continue
+        by_kind[row.kind].append({"id": row.id, "props": _subject_props(row, hasher)})
+    loaded = 0
+    for kind, batch_rows in by_kind.items():
+        for batch in batched(batch_rows, batch_size):
+            store.write("load_subjects", variant=label_of(kind), rows=batch)
+            loaded += len(batch)
+            progress(name, len(batch))
+    report.loaded[name] = loaded
+    known = existing | {r["id"]: kind for kind, rs in by_kind.items() for r in rs}
+    return known
+
+
+def _load_relations(store, folder, known, report, batch_size, progress) -> None:
+    name = "relations.csv"
+    good: list[tuple[int, RelationRow]] = []
+    for line, raw in _records(folder / name, report):
+        row = _validate(RelationRow, name, line, raw, report)
+        if row is not None:
+            good.append((line, row))
+    unknown = sorted({i for _, r in good for i in (r.from_id, r.to_id)} - set(known))
+    known = known | _existing_kinds(store, unknown, batch_size)
+    by_type: dict[RelType, list[dict]] = {rel: [] for rel in RelType}
+    seen: dict[tuple, int] = {}
+    for line, row in good:
+        allowed_from, allowed_to = _ENDPOINTS[row.type]
+        problem = None
+        for side, sid, allowed in (("from_id", row.from_id, allowed_from), ("to_id", row.to_id, allowed_to)):
+            if sid not in known:
+                problem = (side, f"no subject {sid!r} in this bundle or the store")
+            elif known[sid] not in allowed:
+                problem = (side, f"a {known[sid].value} cannot be the {side.removesuffix('_id')} side of {row.type.value}")
+            if problem:
+                break
+        valid_from = row.valid_from.isoformat() if row.valid_from else OPEN_START
+        identity = (row.from_id, row.to_id, row.type, valid_from)
+        if problem is None and identity in seen:
+            problem = ("valid_from", f"same {row.type.value} period as line {seen[identity]}")
+        if problem:
+            report.rejects.append(Reject(name, line, *problem))
+            continue
+        seen[identity] = line
+        by_type[row.type].append({"from_id": row.from_id, "to_id": row.to_id, "valid_from": valid_from,
+                                  "valid_to": row.valid_to.isoformat() if row.valid_to else OPEN_END,
+                                  "share": row.share})
+    loaded = 0
+    for rel, batch_rows in by_type.items():
+        for batch in batched(batch_rows, batch_size):
+            store.write("load_relations", variant=rel, rows=batch)
+            loaded += len(batch)
+            progress(name, len(batch))
+    report.loaded[name] = loaded
+
+
+def _load_entries(store, folder, catalogue, known, report, batch_size, progress) -> None:
+    name = "entries.csv"
+    good: dict[str, tuple[int, EntryRow]] = {}
+    for line, raw in _records(folder / name, report):
+        row = _validate(EntryRow, name, line, raw, report)
+        if row is None:
+            continue
+        if row.entry_id in good:
+            report.rejects.append(Reject(name, line, "entry_id", f"duplicate entry_id, first on line {good[row.entry_id][0]}"))
+            continue
+        good[row.entry_id] = (line, row)
+    known = known | _existing_kinds(store, sorted({r.subject_id for _, r in good.values()} - set(known)), batch_size)
+    attached: dict[str, str] = {}
+    for batch in batched(({"id": i} for i in good), batch_size):
+        for row in store.read("entry_subjects", ids=[r["id"] for r in batch]):
+            attached[row["id"]] = row["subject_id"]
+    rows: list[dict] = []
+    for line, row in good.values():
+        list_def = catalogue.lists.get(row.list)
+        if list_def is None:
+            report.rejects.append(Reject(name, line, "list", f"unknown list {row.list!r}; the catalogue has {sorted(catalogue.lists)}"))
+        elif row.subject_id not in known:
+            report.rejects.append(Reject(name, line, "subject_id", f"no subject {row.subject_id!r} in this bundle or the store"))
+        elif known[row.subject_id] not in list_def.subject_kinds:
+            report.rejects.append(Reject(name, line, "subject_id", f"list {row.list!r} does not take a {known[row.subject_id].value}"))
+        elif attached.get(row.entry_id, row.subject_id) != row.subject_id:
+            report.rejects.append(Reject(name, line, "subject_id", f"entry {row.entry_id!r} already belongs to subject {attached[row.entry_id]!r}"))
+        else:
+            props = row.model_dump(mode="json", exclude={"entry_id", "subject_id"})
+            props["valid_to"] = props["valid_to"] or OPEN_END
+            rows.append({"id": row.entry_id, "subject_id": row.subject_id, "props": props})
+    for batch in batched(rows, batch_size):
+        store.write("load_entries", rows=batch)
+        progress(name, len(batch))
+    report.loaded[name] = len(rows)
+
+
+def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Path, *,
+                batch_size: int = 20_000, progress: Progress | None = None) -> LoadReport:
+    """Load the three files of ``folder``, then propagate restrictions again."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InvalidInput(f"{folder}: not a folder; a bundle is a folder with {', '.join(COLUMNS)}")
+    progress = progress or (lambda stage, n: None)
+    report = LoadReport()
+    started = time.perf_counter()
+    known = _load_subjects(store, folder, hasher, report, batch_size, progress)
+    _load_relations(store, folder, known, report, batch_size, progress)
+    _load_entries(store, folder, catalogue, known, report, batch_size, progress)
+    progress("propagation", 0)
+    report.propagation = propagate(store, catalogue, batch_size=batch_size)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def write_rejects(rejects: list[Reject], path: Path) -> None:
+    """Write rejects as CSV (file, line, field, reason), for a person to fix and reload."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "line", "field", "reason"])
+        for reject in rejects:
+            writer.writerow([reject.file, reject.line, reject.field, reject.reason])

@@ -1,0 +1,134 @@
+"""Typed rows of the interchange bundle (docs/bundle.md), validated field by field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from graph_model.identifiers import normalise_resident_id, normalise_uscc, validate_resident_id, validate_uscc
+from graph_model.regions import province_of
+from graph_model.types import BasisKind, EntryState, Ownership, RelType, SubjectKind
+
+__all__ = ["SubjectRow", "RelationRow", "EntryRow", "COLUMNS"]
+
+COLUMNS = {
+    "subjects.csv": ("id", "kind", "name", "uscc", "id_number", "region", "ownership", "established", "status"),
+    "relations.csv": ("from_id", "to_id", "type", "share", "valid_from", "valid_to"),
+    "entries.csv": ("entry_id", "subject_id", "list", "deciding_dept", "basis", "basis_kind", "determined",
+                    "state", "valid_to", "region"),
+}
+_REGION = re.compile(r"^\d{6}$")
+Id = Field(min_length=1, max_length=128)
+Text = Field(min_length=1, max_length=2000)
+
+
+def _region(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _REGION.match(value):
+        raise ValueError("must be a six-digit GB/T 2260 region code")
+    if province_of(value) is None:
+        raise ValueError(f"no province has the code prefix {value[:2]}")
+    return value
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_none(cls, data: Any) -> Any:
+        # An empty CSV cell means "not given".
+        if isinstance(data, dict):
+            return {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
+        return data
+
+
+class SubjectRow(_Row):
+    id: str = Id
+    kind: SubjectKind
+    name: str = Text
+    uscc: str | None = None
+    id_number: str | None = None
+    region: str | None = None
+    ownership: Ownership | None = None
+    established: date | None = None
+    status: str | None = Field(None, max_length=64)
+
+    @field_validator("uscc")
+    @classmethod
+    def _uscc(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = normalise_uscc(value)
+        reason = validate_uscc(value)
+        if reason:
+            raise ValueError(f"not a valid USCC: {reason}")
+        return value
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = normalise_resident_id(value)
+        reason = validate_resident_id(value)
+        if reason:
+            # The reason names positions, never the number itself.
+            raise ValueError(f"not a valid resident ID number: {reason}")
+        return value
+
+    _check_region = field_validator("region")(classmethod(lambda cls, v: _region(v)))
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> SubjectRow:
+        if self.kind is SubjectKind.person and (self.uscc or self.ownership):
+            raise ValueError("a person has no uscc or ownership")
+        if self.kind is not SubjectKind.person and self.id_number:
+            raise ValueError("only a person has an id_number")
+        return self
+
+
+class RelationRow(_Row):
+    from_id: str = Id
+    to_id: str = Id
+    type: RelType
+    share: float | None = Field(None, gt=0, le=100, description="Percent, for HOLDS_SHARES only.")
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RelationRow:
+        if self.from_id == self.to_id:
+            raise ValueError("a subject cannot hold a role in itself")
+        if self.type is RelType.HOLDS_SHARES and self.share is None:
+            raise ValueError("share is required for HOLDS_SHARES")
+        if self.type is not RelType.HOLDS_SHARES and self.share is not None:
+            raise ValueError("share is only allowed for HOLDS_SHARES")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class EntryRow(_Row):
+    entry_id: str = Id
+    subject_id: str = Id
+    list: str = Id
+    deciding_dept: str = Text
+    basis: str = Text
+    basis_kind: BasisKind
+    determined: date
+    state: EntryState
+    valid_to: date | None = None
+    region: str | None = None
+
+    _check_region = field_validator("region")(classmethod(lambda cls, v: _region(v)))
+
+    @model_validator(mode="after")
+    def _dates(self) -> EntryRow:
+        if self.valid_to and self.valid_to < self.determined:
+            raise ValueError("valid_to is before determined")
+        return self
