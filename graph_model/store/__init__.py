@@ -35,6 +35,6 @@ def open_store(settings: Settings, *, start: bool = True) -> tuple[Store, Embedd
 
     server = EmbeddedServer(settings.data_dir, fsync=settings.fsync)
     started = server.start() if start else False
-    store = FalkorStore(unix_socket_path=str(server.socket), graph=settings.graph)
+    store = FalkorStore(unix_socket_path=str(server.socket), graph=settings.graph, recover=server.ensure_running)
     store.ensure_schema()
     return store, server, started

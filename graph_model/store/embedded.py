@@ -70,7 +70,7 @@ class EmbeddedServer:
     def _pid(self) -> int | None:
         try:
             return int(self.pid_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
+        except (OSError, ValueError):
             return None
 
     @staticmethod
@@ -193,6 +193,30 @@ class EmbeddedServer:
                 break
             time.sleep(0.05)
         raise StoreUnavailable(f"FalkorDB did not become ready; its log ends:\n{self._log_tail()}")
+
+    def last_complaint(self) -> str | None:
+        """The server's last warning line (``#``) in its log, e.g. why it exited."""
+        try:
+            lines = self.log_file.read_text(errors="replace").splitlines()
+        except OSError:
+            return None
+        for line in reversed(lines[-200:]):
+            if " # " in line:
+                return line.split(" # ", 1)[1].strip()
+        return None
+
+    def ensure_running(self) -> None:
+        """Restart the server if it died (it recovers every acknowledged write from its
+        append-only file); raise StoreUnavailable with the reason if it cannot start."""
+        if self.status().running:
+            return
+        complaint = self.last_complaint()
+        try:
+            self.start()
+        except StoreUnavailable as exc:
+            if complaint:
+                raise StoreUnavailable(f"{exc.detail} (the server had stopped: {complaint})") from exc
+            raise
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Stop the server, flushing its append-only file; False if it was not running."""

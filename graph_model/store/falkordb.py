@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import redis.exceptions
@@ -29,8 +29,12 @@ class FalkorStore:
     dialect: Dialect = "falkordb"
 
     def __init__(self, *, unix_socket_path: str | None = None, host: str | None = None,
-                 port: int | None = None, graph: str = "sanctionnet") -> None:
+                 port: int | None = None, graph: str = "sanctionnet",
+                 recover: Callable[[], None] | None = None) -> None:
+        """``recover`` is called once when the server stops answering; the embedded
+        store passes ``EmbeddedServer.ensure_running`` so a dead server is restarted."""
         self.queries = get_queries(self.dialect)
+        self._recover = recover
         self._where = unix_socket_path or f"{host}:{port}"
         if unix_socket_path:
             self._db = FalkorDB(unix_socket_path=unix_socket_path)
@@ -44,12 +48,17 @@ class FalkorStore:
         params = plain(params)
         deadline = time.monotonic() + _RETRY_BUDGET_S
         delay = 0.05
+        recovered = self._recover is None
         while True:
             try:
                 if read_only:
                     return self._graph.ro_query(query.text, params)
                 return self._graph.query(query.text, params)
             except _TRANSIENT as exc:
+                if not recovered and not isinstance(exc, redis.exceptions.BusyLoadingError):
+                    recovered = True
+                    self._recover()  # raises StoreUnavailable with the reason if it cannot
+                    continue
                 if time.monotonic() + delay > deadline:
                     raise StoreUnavailable(f"FalkorDB at {self._where} is not answering: {exc}") from exc
                 time.sleep(delay * (1 + random.random()))

@@ -1,0 +1,69 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from api.audit import AuditLog
+from api.deps import Services, ServicesDep
+from api.problems import HANDLERS
+from api.routers import catalogue, check, subjects
+from graph_model.catalogue import load_catalogue
+from graph_model.pii import IdHasher
+from graph_model.settings import Settings, get_settings
+from graph_model.store import open_store
+from viz import STATIC_DIR
+
+__all__ = ["create_app"]
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; the store is opened (and the embedded server started if needed) at startup."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        catalogue_ = load_catalogue(settings.catalogue_dir)
+        store, server, started = await run_in_threadpool(open_store, settings)
+        app.state.services = Services(settings, store, catalogue_, IdHasher.from_settings(settings),
+                                      AuditLog(settings.data_dir / "audit.log"))
+        try:
+            yield
+        finally:
+            store.close()
+            if started and server is not None:
+                # We started it, so we stop it; a server someone else started stays up.
+                await run_in_threadpool(server.stop)
+
+    app = FastAPI(
+        title="sanctionnet",
+        summary="Joint sanctions network: is this subject restricted, and why.",
+        version="0.1.0",
+        lifespan=lifespan,
+        exception_handlers=HANDLERS,
+        generate_unique_id_function=_operation_id,
+    )
+    for router in (check.router, subjects.router, catalogue.router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["admin"], summary="Liveness and store reachability")
+    async def healthz(services: ServicesDep) -> dict:
+        rows = await run_in_threadpool(services.store.read, "count_entries")
+        return {"status": "ok", "entries": sum(r["n"] for r in rows), "catalogue_version": services.catalogue.version}
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(str(STATIC_DIR / "index.html"))
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    return app

@@ -1,0 +1,21 @@
+"""The ``sanctionnet`` command: one Typer app per group, joined here."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import check, db, demo, load, serve
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(name="sanctionnet", help="Joint sanctions network: load, check, serve.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+app.add_typer(db.app, name="db")
+app.add_typer(load.app, name="load")
+app.command()(check.check)
+app.command()(demo.demo)
+app.command()(serve.serve)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,34 @@
+"""Typed dependency aliases, declared once for every router."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.audit import AuditLog
+from graph_model.catalogue import Catalogue
+from graph_model.pii import IdHasher
+from graph_model.settings import Settings
+from graph_model.store import Store
+
+__all__ = ["Services", "ServicesDep"]
+
+
+@dataclass
+class Services:
+    """What the app opened in its lifespan; one per process."""
+
+    settings: Settings
+    store: Store
+    catalogue: Catalogue
+    hasher: IdHasher
+    audit: AuditLog
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]

@@ -1,0 +1,47 @@
+"""``GET /v1/check``: is this subject restricted, for this action, on this date, and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import ServicesDep
+from api.problems import PROBLEM_RESPONSES
+from graph_model.rules import check
+from graph_model.types import CheckAnswer
+
+router = APIRouter(tags=["check"])
+
+
+class CheckParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(min_length=1, max_length=128,
+                         description="Bundle id, USCC, or a person's resident ID number (hashed before look-up).",
+                         examples=["E000001", "91230199744190927K"])
+    action: str | None = Field(None, max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)+$",
+                               description="Action code from the catalogue; omit for every measure.",
+                               examples=["procurement.bid"])
+    date: dt.date | None = Field(None, description="Answer as of this date (default: today).")
+
+
+@router.get("/v1/check", summary="Check whether a subject is restricted", response_model=CheckAnswer,
+            responses=PROBLEM_RESPONSES)
+async def check_subject(params: Annotated[CheckParams, Query()], services: ServicesDep,
+                        request: Request) -> CheckAnswer:
+    """Answers with the measures in force and, for each reason, the rule, the list entry,
+    the deciding department, the legal basis, the entry's state and the path from the
+    asked subject to the listed one. An entry under objection gives a *suspended*
+    reason: it is reported but does not restrict."""
+    answer = await run_in_threadpool(check, services.store, services.catalogue, services.hasher,
+                                     params.subject, action=params.action, on=params.date)
+    services.audit.write("check", client=request.client.host if request.client else None,
+                         subject=answer.subject.id, kind=answer.subject.kind.value, action=params.action,
+                         date=answer.date, restricted=answer.restricted, suspended=answer.suspended,
+                         entries=sorted({r.entry_id for r in answer.reasons}),
+                         catalogue_version=answer.catalogue_version)
+    return answer

@@ -1,0 +1,39 @@
+"""``GET /v1/subjects/{id}``: one subject's registered facts (ID numbers masked)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from api.deps import ServicesDep
+from api.problems import PROBLEM_RESPONSES
+from graph_model.rules import resolve_subject
+from graph_model.types import SubjectKind
+
+router = APIRouter(tags=["subjects"])
+
+
+class SubjectView(BaseModel):
+    id: str
+    kind: SubjectKind
+    name: str
+    uscc: str | None = None
+    id_masked: str | None = None
+    region: str | None = None
+    ownership: str | None = None
+    established: str | None = None
+    status: str | None = None
+
+
+@router.get("/v1/subjects/{key}", summary="Look up a subject", response_model=SubjectView,
+            responses=PROBLEM_RESPONSES)
+async def get_subject(services: ServicesDep, request: Request,
+                      key: str = Path(min_length=1, max_length=128,
+                                      description="Bundle id, USCC or resident ID number.")) -> SubjectView:
+    """The subject's stored facts. A person's ID number appears only masked."""
+    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    if found["kind"] == SubjectKind.person:
+        services.audit.write("read_person", client=request.client.host if request.client else None,
+                             subject=found["id"])
+    return SubjectView(**found)
