@@ -1,0 +1,45 @@
+# The two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LINT_DIR := tools/cypher-lint
+
+.PHONY: demo test install install-test lint-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Neo4j's own Cypher front end, used offline by tests/test_cypher.py.
+$(LINT_DIR)/node_modules/.package-lock.json: $(LINT_DIR)/package-lock.json
+	cd $(LINT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-deps: $(LINT_DIR)/node_modules/.package-lock.json
+
+## Generate and load the demo data into the embedded store, then serve http://127.0.0.1:8000
+demo: install
+	$(BIN)/sanctionnet demo --serve
+
+## Install what the tests need and run them
+test: install-test lint-deps
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(LINT_DIR)/node_modules .pytest_cache

@@ -1,0 +1,168 @@
+"""The API over real HTTP and the CLI as a user runs them, on the embedded store."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.factories import Bundle
+
+CLI = str(Path(sys.executable).parent / "sanctionnet")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def _serve(env: dict, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                raise AssertionError(f"server exited: {proc.stderr.read()}")
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("server did not come up")
+
+
+def _stop(proc: subprocess.Popen) -> int:
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    return proc.wait(30)
+
+
+@pytest.fixture
+def env(tmp_path) -> dict:
+    return {**os.environ, "SANCTIONNET_DATA_DIR": str(tmp_path / "data"), "SANCTIONNET_ID_HASH_KEY": "k"}
+
+
+@pytest.fixture
+def loaded(env, tmp_path):
+    b = Bundle()
+    b.enterprise("E1", "哈尔滨泰富电气有限公司")
+    _, id_number = b.person("P1", "杨天夫")
+    b.role("P1", "LEGAL_REP_OF", "E1", valid_from="2003-04-10")
+    b.entry("J1", "E1", determined="2018-04-08")
+    b.enterprise("E2")
+    b.entry("J2", "E2", state="objection_pending")
+    done = _run(env, "load", "bundle", str(b.write(tmp_path / "bundle")))
+    assert done.returncode == 0, done.stderr
+    assert "subjects.csv" in done.stdout and "propagated 2 entries into 3 restrictions" in done.stdout
+    yield {"id_number": id_number, "uscc": b.subjects[0]["uscc"]}
+    _run(env, "db", "stop")
+
+
+@pytest.fixture
+def api(env, loaded):
+    port = _free_port()
+    proc = _serve(env, port)
+    yield httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+    assert _stop(proc) == 0
+
+
+def test_cli_and_api_give_the_same_answer(env, loaded, api):
+    for subject, extra in (("P1", ["--date", "2024-05-01"]), (loaded["uscc"], ["--action", "procurement.bid"]),
+                           ("E2", [])):
+        cli = _run(env, "check", subject, "--json", *extra)
+        assert cli.returncode == 0, cli.stderr
+        params = {"subject": subject, **dict(zip([a.lstrip("-") for a in extra[::2]], extra[1::2]))}
+        http = api.get("/v1/check", params=params)
+        assert http.status_code == 200
+        if "date" not in params:  # "today" is the same day for both
+            assert json.loads(cli.stdout)["date"] == http.json()["date"]
+        assert json.loads(cli.stdout) == http.json()
+    person = api.get("/v1/check", params={"subject": loaded["id_number"], "date": "2024-05-01"}).json()
+    assert person["restricted"] and person["subject"]["id"] == "P1"
+    assert person["reasons"][0]["path"][1]["subject"]["name"] == "哈尔滨泰富电气有限公司"
+    assert api.get("/v1/check", params={"subject": "E2"}).json()["suspended"] is True
+
+
+def test_errors_are_problem_json(api):
+    missing = api.get("/v1/check", params={"subject": "E404"})
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["detail"] == "no subject has the id, USCC or ID number 'E404'"
+    bad = api.get("/v1/check", params={"subject": "E1", "date": "2024-13-01"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "date"]
+    extra = api.get("/v1/check", params={"subject": "E1", "bogus": "1"})
+    assert extra.status_code == 422
+
+
+def test_subject_view_masks_and_audits(env, loaded, api):
+    person = api.get(f"/v1/subjects/{loaded['id_number']}").json()
+    assert person["id"] == "P1"
+    assert person["id_masked"] == loaded["id_number"][:6] + "********" + loaded["id_number"][-4:]
+    api.get("/v1/check", params={"subject": "P1"})
+    audit = [json.loads(line) for line in (Path(env["SANCTIONNET_DATA_DIR"]) / "audit.log").read_text().splitlines()]
+    assert [(a["event"], a["subject"]) for a in audit] == [("read_person", "P1"), ("check", "P1")]
+    assert loaded["id_number"] not in json.dumps(audit)
+
+
+def test_page_and_catalogue_are_served(api):
+    page = api.get("/")
+    assert page.status_code == 200 and "sanctionnet" in page.text
+    assert api.get("/static/app.js").status_code == 200
+    catalogue = api.get("/v1/catalogue").json()
+    assert catalogue["lists"]["joint_punishment"]["propagation"]["rule"] == "PR1"
+    assert catalogue["version"] == api.get("/v1/check", params={"subject": "E1"}).json()["catalogue_version"]
+
+
+def test_api_starts_the_store_and_ctrl_c_stops_both(env):
+    assert _run(env, "db", "status").returncode == 3
+    port = _free_port()
+    proc = _serve(env, port)  # the store was not running: the API starts it
+    assert _run(env, "db", "status").returncode == 0
+    assert _stop(proc) == 0
+    assert _run(env, "db", "status").returncode == 3
+
+
+def test_a_store_started_by_hand_outlives_the_api(env):
+    assert _run(env, "db", "start").returncode == 0
+    again = _run(env, "db", "start")
+    assert again.returncode == 0 and "already running" in again.stdout
+    proc = _serve(env, _free_port())
+    assert _stop(proc) == 0
+    assert _run(env, "db", "status").returncode == 0
+    assert _run(env, "db", "stop").returncode == 0
+
+
+def test_cli_exit_codes(env, loaded, tmp_path):
+    unknown = _run(env, "check", "E404")
+    assert unknown.returncode == 1 and "no subject" in unknown.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    down = _run({**env, "SANCTIONNET_DATA_DIR": str(blocker / "data")}, "check", "E1")
+    assert down.returncode == 3 and "cannot use data folder" in down.stderr
+
+
+def test_demo_generates_and_loads_cleanly(env):
+    done = _run(env, "demo", "--enterprises", "300", "--seed", "3")
+    try:
+        assert done.returncode == 0, done.stderr
+        assert "rejected" not in done.stderr
+        folder = Path(env["SANCTIONNET_DATA_DIR"]) / "demo-bundle"
+        listed, determined = next((f[1], f[6]) for f in (line.split(",") for line in
+                                  (folder / "entries.csv").read_text().splitlines()[1:]) if f[7] == "active")
+        answer = json.loads(_run(env, "check", listed, "--json", "--date", determined).stdout)
+        assert answer["restricted"] and answer["reasons"][0]["entry_id"]
+    finally:
+        _run(env, "db", "stop")
