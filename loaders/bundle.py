@@ -9,6 +9,7 @@ rows, restrictions are propagated again.
 from __future__ import annotations
 
 import csv
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from loaders.rows import COLUMNS, EntryRow, RelationRow, SubjectRow
 __all__ = ["Reject", "LoadReport", "load_bundle", "write_rejects"]
 
 Progress = Callable[[str, int], None]
+# surrogateescape turns each undecodable byte into one of these code points.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 # Who may hold which role: (kinds on the from side, kinds on the to side).
 _P, _E, _G = SubjectKind.person, SubjectKind.enterprise, SubjectKind.public_body
@@ -86,7 +89,7 @@ def _records(path: Path, report: LoadReport) -> Iterator[tuple[int, dict]]:
             if None in row or any(v is None for v in row.values()):
                 report.rejects.append(Reject(name, line, "", f"row has a different number of fields than the header ({len(header)})"))
                 continue
-            bad = next((k for k, v in row.items() if any("\udc80" <= ch <= "\udcff" for ch in v)), None)
+            bad = next((k for k, v in row.items() if not v.isascii() and _UNDECODABLE.search(v)), None)
             if bad:
                 report.rejects.append(Reject(name, line, bad, "not valid UTF-8"))
                 continue
@@ -246,6 +249,7 @@ def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Pa
     _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     progress("propagation", 0)
     report.propagation = propagate(store, catalogue, batch_size=batch_size)
+    store.checkpoint()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -138,3 +138,20 @@ def test_disk_filling_up_while_running_keeps_committed_writes(small_disk):
     assert _count(srv) == 100  # the committed rows, none of the refused batch
     store.close()
     srv.stop()
+
+
+def test_index_definitions_live_in_the_aof_snapshot_not_the_replayed_log(server):
+    """Indexes replayed from the log are built in the background, so every query
+    replayed after them would scan the graph (recovery went from 0.4 s to 32 s at
+    3,000 enterprises). ensure_schema therefore rewrites the log into a snapshot."""
+    server.start()
+    store = FalkorStore(unix_socket_path=str(server.socket), graph="g", recover=server.ensure_running)
+    store.ensure_schema()
+    store.write_rows("load_subjects", _rows("I", 10), variant=SubjectLabel.Enterprise)
+    incremental = b"".join(p.read_bytes() for p in (server.data_dir / "appendonlydir").glob("*.incr.aof"))
+    assert b"MERGE" in incremental
+    assert b"CREATE INDEX" not in incremental
+    os.kill(server.status().pid, signal.SIGKILL)
+    server.ensure_running()
+    assert _count(server) == 10
+    store.close()

@@ -105,12 +105,39 @@ class FalkorStore:
         return total
 
     def ensure_schema(self) -> None:
+        created = False
         for name in sorted(n for n in self.queries.names() if n.startswith("schema_")):
             try:
                 self.write(name)
+                created = True
             except QueryFailed as exc:
                 if "already indexed" not in str(exc):
                     raise
+        if created:
+            # An index created by a CREATE INDEX replayed from the AOF is populated in
+            # the background, so every query replayed after it scans: a 3,000-enterprise
+            # load took 32 s to recover instead of 0.4 s. In the AOF's base snapshot the
+            # index is ready before the replay starts.
+            self.checkpoint()
+
+    def checkpoint(self, timeout: float = 600.0) -> None:
+        """Rewrite the append-only file into a snapshot, so a restart loads it instead
+        of replaying every query; waits until the rewrite is done."""
+        connection = self._db.connection
+        try:
+            if not connection.info("persistence").get("aof_enabled"):
+                return
+            connection.bgrewriteaof()
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                state = connection.info("persistence")
+                if not (state["aof_rewrite_in_progress"] or state["aof_rewrite_scheduled"]):
+                    if state.get("aof_last_bgrewrite_status", "ok") != "ok":
+                        raise StoreUnavailable("FalkorDB could not rewrite its append-only file; see its log")
+                    return
+                time.sleep(0.02)
+        except _TRANSIENT as exc:
+            raise StoreUnavailable(f"FalkorDB at {self._where} is not answering: {exc}") from exc
 
     def drop_graph(self) -> None:
         """Delete the whole graph (tests and ``db reset``); no error if it is absent."""

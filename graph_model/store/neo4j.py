@@ -92,5 +92,8 @@ class Neo4jStore:
                     raise
                 del exc
 
+    def checkpoint(self) -> None:
+        """Nothing to do: Neo4j checkpoints its transaction log itself."""
+
     def close(self) -> None:
         self._driver.close()
