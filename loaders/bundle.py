@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -107,6 +108,25 @@ def _validate(model: type[BaseModel], name: str, line: int, row: dict, report: L
         return None
 
 
+def _valid_rows(model: type[BaseModel], folder: Path, name: str, report: LoadReport) -> Iterator[tuple[int, Any]]:
+    for line, raw in _records(folder / name, report):
+        row = _validate(model, name, line, raw, report)
+        if row is not None:
+            yield line, row
+
+
+def _unique_rows(model: type[BaseModel], folder: Path, name: str, key: str, report: LoadReport) -> dict[str, tuple[int, Any]]:
+    """Valid rows by their key; a repeated key is rejected, the first one kept."""
+    rows: dict[str, tuple[int, Any]] = {}
+    for line, row in _valid_rows(model, folder, name, report):
+        value = getattr(row, key)
+        if value in rows:
+            report.rejects.append(Reject(name, line, key, f"duplicate {key} {value!r}, first on line {rows[value][0]}"))
+            continue
+        rows[value] = (line, row)
+    return rows
+
+
 def _existing_kinds(store: Store, ids: list[str], batch_size: int) -> dict[str, SubjectKind]:
     kinds: dict[str, SubjectKind] = {}
     for batch in batched(({"id": i} for i in ids), batch_size):
@@ -130,15 +150,7 @@ def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
 
 def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[str, SubjectKind]:
     name = "subjects.csv"
-    rows: dict[str, tuple[int, SubjectRow]] = {}
-    for line, raw in _records(folder / name, report):
-        row = _validate(SubjectRow, name, line, raw, report)
-        if row is None:
-            continue
-        if row.id in rows:
-            report.rejects.append(Reject(name, line, "id", f"duplicate id {row.id!r}, first on line {rows[row.id][0]}"))
-            continue
-        rows[row.id] = (line, row)
+    rows: dict[str, tuple[int, SubjectRow]] = _unique_rows(SubjectRow, folder, name, "id", report)
     existing = _existing_kinds(store, list(rows), batch_size)
     by_kind: dict[SubjectKind, list[dict]] = {kind: [] for kind in SubjectKind}
     for line, row in rows.values():
@@ -159,11 +171,7 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
 
 def _load_relations(store, folder, known, report, batch_size, progress) -> None:
     name = "relations.csv"
-    good: list[tuple[int, RelationRow]] = []
-    for line, raw in _records(folder / name, report):
-        row = _validate(RelationRow, name, line, raw, report)
-        if row is not None:
-            good.append((line, row))
+    good: list[tuple[int, RelationRow]] = list(_valid_rows(RelationRow, folder, name, report))
     unknown = sorted({i for _, r in good for i in (r.from_id, r.to_id)} - set(known))
     known = known | _existing_kinds(store, unknown, batch_size)
     by_type: dict[RelType, list[dict]] = {rel: [] for rel in RelType}
@@ -200,15 +208,7 @@ def _load_relations(store, folder, known, report, batch_size, progress) -> None:
 
 def _load_entries(store, folder, catalogue, known, report, batch_size, progress) -> None:
     name = "entries.csv"
-    good: dict[str, tuple[int, EntryRow]] = {}
-    for line, raw in _records(folder / name, report):
-        row = _validate(EntryRow, name, line, raw, report)
-        if row is None:
-            continue
-        if row.entry_id in good:
-            report.rejects.append(Reject(name, line, "entry_id", f"duplicate entry_id, first on line {good[row.entry_id][0]}"))
-            continue
-        good[row.entry_id] = (line, row)
+    good: dict[str, tuple[int, EntryRow]] = _unique_rows(EntryRow, folder, name, "entry_id", report)
     known = known | _existing_kinds(store, sorted({r.subject_id for _, r in good.values()} - set(known)), batch_size)
     attached: dict[str, str] = {}
     for batch in batched(({"id": i} for i in good), batch_size):

@@ -33,11 +33,15 @@ def run_bundle_load(ctx: Opened, folder: Path, rejects: Path | None) -> LoadRepo
     columns = (TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[rate]}"))
     with Progress(*columns, console=err, transient=False) as bar:
-        tasks = {name: bar.add_task(name, total=total, rate="") for name, total in totals.items()}
-        tasks["propagation"] = bar.add_task("propagation", total=None, rate="")
+        # Tasks start on their first rows, so the rate is that file's own.
+        tasks = {name: bar.add_task(name, total=total, rate="", start=False) for name, total in totals.items()}
+        tasks["propagation"] = bar.add_task("propagation", total=None, rate="", start=False)
 
         def progress(stage: str, n: int) -> None:
-            bar.advance(tasks[stage], n)
+            task_id = tasks[stage]
+            if not bar.tasks[task_id].started:
+                bar.start_task(task_id)
+            bar.advance(task_id, n)
             task = bar.tasks[tasks[stage]]
             if task.elapsed:
                 bar.update(tasks[stage], rate=f"{task.completed / task.elapsed:,.0f} rows/s")

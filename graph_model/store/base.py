@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from cypher import Dialect, Query, Queries
+from graph_model.errors import QueryFailed
 
-__all__ = ["Store", "WriteSummary", "bind", "batched", "plain"]
+__all__ = ["Store", "StoreBase", "WriteSummary", "bind", "batched", "plain"]
 
 
 @dataclass
@@ -80,6 +81,29 @@ class Store(Protocol):
     def close(self) -> None:
         """Release connections. The embedded server keeps running (see ``db stop``)."""
         ...
+
+
+class StoreBase:
+    """What both adapters derive from ``read`` and ``write``."""
+
+    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
+        raise NotImplementedError
+
+    def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
+        raise NotImplementedError
+
+    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
+        rows = self.read(name, variant=variant, **params)
+        if len(rows) > 1:
+            raise QueryFailed(f"query {name!r} returned {len(rows)} records, expected at most one")
+        return rows[0] if rows else None
+
+    def write_rows(self, name: str, rows: Iterable[dict], /, *, variant: str | None = None,
+                   batch_size: int = 20_000, **params: Any) -> WriteSummary:
+        total = WriteSummary()
+        for batch in batched(rows, batch_size):
+            total.add(self.write(name, variant=variant, rows=batch, **params))
+        return total
 
 
 def bind(queries: Queries, name: str, variant: str | None, params: dict[str, Any]) -> Query:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import redis.exceptions
@@ -12,7 +12,7 @@ from falkordb import FalkorDB
 
 from cypher import Dialect, get_queries
 from graph_model.errors import QueryFailed, StoreUnavailable
-from graph_model.store.base import WriteSummary, batched, bind, plain
+from graph_model.store.base import StoreBase, WriteSummary, bind, plain
 
 __all__ = ["FalkorStore"]
 
@@ -23,7 +23,7 @@ _TRANSIENT = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, r
 _RETRY_BUDGET_S = 10.0
 
 
-class FalkorStore:
+class FalkorStore(StoreBase):
     """Runs the ``falkordb`` dialect of the query library on one FalkorDB graph."""
 
     dialect: Dialect = "falkordb"
@@ -88,21 +88,8 @@ class FalkorStore:
     def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
         return self._rows(self._run(name, variant, params, read_only=True))
 
-    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
-        rows = self.read(name, variant=variant, **params)
-        if len(rows) > 1:
-            raise QueryFailed(f"query {name!r} returned {len(rows)} records, expected at most one")
-        return rows[0] if rows else None
-
     def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
         return self._summary(self._run(name, variant, params, read_only=False))
-
-    def write_rows(self, name: str, rows: Iterable[dict], /, *, variant: str | None = None,
-                   batch_size: int = 20_000, **params: Any) -> WriteSummary:
-        total = WriteSummary()
-        for batch in batched(rows, batch_size):
-            total.add(self.write(name, variant=variant, rows=batch, **params))
-        return total
 
     def ensure_schema(self) -> None:
         created = False

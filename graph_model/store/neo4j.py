@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import neo4j
@@ -11,12 +10,12 @@ from neo4j.exceptions import ClientError, DriverError, Neo4jError, ServiceUnavai
 
 from cypher import Dialect, get_queries
 from graph_model.errors import ConstraintViolated, QueryFailed, StoreUnavailable
-from graph_model.store.base import WriteSummary, batched, bind, plain
+from graph_model.store.base import StoreBase, WriteSummary, bind, plain
 
 __all__ = ["Neo4jStore"]
 
 
-class Neo4jStore:
+class Neo4jStore(StoreBase):
     """Runs the query library over Bolt; the driver retries transient errors."""
 
     def __init__(self, uri: str, *, user: str = "neo4j", password: str = "", database: str | None = None,
@@ -57,12 +56,6 @@ class Neo4jStore:
         records, _ = self._run(name, variant, params, read_only=True)
         return records
 
-    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
-        rows = self.read(name, variant=variant, **params)
-        if len(rows) > 1:
-            raise QueryFailed(f"query {name!r} returned {len(rows)} records, expected at most one")
-        return rows[0] if rows else None
-
     def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
         records, counters = self._run(name, variant, params, read_only=False)
         return WriteSummary(
@@ -73,13 +66,6 @@ class Neo4jStore:
             properties_set=counters.properties_set,
             rows=records,
         )
-
-    def write_rows(self, name: str, rows: Iterable[dict], /, *, variant: str | None = None,
-                   batch_size: int = 20_000, **params: Any) -> WriteSummary:
-        total = WriteSummary()
-        for batch in batched(rows, batch_size):
-            total.add(self.write(name, variant=variant, rows=batch, **params))
-        return total
 
     def ensure_schema(self) -> None:
         for name in sorted(n for n in self.queries.names() if n.startswith("schema_")):
