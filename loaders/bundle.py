@@ -244,8 +244,12 @@ def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Pa
     progress = progress or (lambda stage, n: None)
     report = LoadReport()
     started = time.perf_counter()
+    # progress(stage, 0) marks where a stage begins, so rates are per stage.
+    progress("subjects.csv", 0)
     known = _load_subjects(store, folder, hasher, report, batch_size, progress)
+    progress("relations.csv", 0)
     _load_relations(store, folder, known, report, batch_size, progress)
+    progress("entries.csv", 0)
     _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     progress("propagation", 0)
     report.propagation = propagate(store, catalogue, batch_size=batch_size)

@@ -43,7 +43,7 @@ def run_bundle_load(ctx: Opened, folder: Path, rejects: Path | None) -> LoadRepo
                 bar.start_task(task_id)
             bar.advance(task_id, n)
             task = bar.tasks[tasks[stage]]
-            if task.elapsed:
+            if n and task.elapsed:
                 bar.update(tasks[stage], rate=f"{task.completed / task.elapsed:,.0f} rows/s")
 
         report = load_bundle(ctx.store, ctx.catalogue, ctx.hasher, folder, batch_size=ctx.settings.batch_size,
