@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LINT_DIR := tools/cypher-lint
 
-.PHONY: demo test install install-test lint-deps bench clean
+.PHONY: demo test install install-test lint-deps browser-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,17 @@ $(LINT_DIR)/node_modules/.package-lock.json: $(LINT_DIR)/package-lock.json
 
 lint-deps: $(LINT_DIR)/node_modules/.package-lock.json
 
+# Headless Chromium (Debian's package) for the page tests; installed where missing and
+# we may (root). Elsewhere the page tests skip, except under CI where they fail.
+browser-deps:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || echo "chromium missing: page tests will skip"; }
+
 ## Generate and load the demo data into the embedded store, then serve http://127.0.0.1:8000
 demo: install
 	$(BIN)/sanctionnet demo --serve
 
 ## Install what the tests need and run them
-test: install-test lint-deps
+test: install-test lint-deps browser-deps
 	$(BIN)/pytest
 
 bench: install

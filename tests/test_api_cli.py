@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -124,6 +125,31 @@ def test_page_and_catalogue_are_served(api):
     catalogue = api.get("/v1/catalogue").json()
     assert catalogue["lists"]["joint_punishment"]["propagation"]["rule"] == "PR1"
     assert catalogue["version"] == api.get("/v1/check", params={"subject": "E1"}).json()["catalogue_version"]
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found and os.environ.get("CI"):
+        pytest.fail("CI must test the page in Chromium: `make browser-deps` installs it")
+    return found
+
+
+def test_page_shows_the_verdict_and_reasons_in_chromium(api, tmp_path):
+    """A person opens a link to a check: the page runs it and shows what they need."""
+    chromium = _chromium()
+    if not chromium:
+        pytest.skip("chromium not installed (make browser-deps)")
+    url = f"{api.base_url}/?subject=E2"
+    done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
+                           url], capture_output=True, text=True, timeout=120)
+    dom = done.stdout
+    assert 'data-state="suspended"' in dom, done.stderr[-2000:]
+    assert "E2有限公司 (E2): SUSPENDED" in dom
+    assert "J2 on joint_punishment — objection_pending" in dom
+    assert "Not enforced while the objection is checked" in dom
+    assert 'class="measure">procurement.bid<' in dom
 
 
 def test_api_starts_the_store_and_ctrl_c_stops_both(env):

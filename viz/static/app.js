@@ -34,6 +34,8 @@ function renderReason(reason) {
   for (const [k, v] of rows) { dl.appendChild(text("dt", k)); dl.appendChild(text("dd", v)); }
   box.appendChild(dl);
   const measures = document.createElement("div");
+  measures.className = "measures";
+  if (reason.suspended) measures.appendChild(text("span", "Not enforced while the objection is checked: "));
   for (const m of reason.measures) measures.appendChild(text("span", m, "measure"));
   box.appendChild(measures);
   return box;
@@ -53,12 +55,14 @@ function render(answer) {
 }
 
 async function runCheck(event) {
-  event.preventDefault();
+  if (event) event.preventDefault();
   const params = new URLSearchParams();
   for (const key of ["subject", "action", "date"]) {
     const value = $("#" + key).value.trim();
     if (value) params.set(key, value);
   }
+  // The address names the check, so it can be bookmarked or passed on.
+  history.replaceState(null, "", "?" + params.toString());
   const response = await fetch("/v1/check?" + params.toString());
   const body = await response.json();
   if (!response.ok) {
@@ -80,6 +84,11 @@ async function init() {
     option.value = action; option.textContent = action;
     $("#action").appendChild(option);
   }
+  const asked = new URLSearchParams(location.search);
+  for (const key of ["subject", "action", "date"]) {
+    if (asked.get(key)) $("#" + key).value = asked.get(key);
+  }
+  if (asked.get("subject")) runCheck();
 }
 
 init();
