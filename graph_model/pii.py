@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from graph_model.errors import StoreUnavailable
+from graph_model.errors import InvalidInput, StoreUnavailable
 from graph_model.identifiers import hash_identifier, normalise_resident_id
 from graph_model.settings import Settings
 
@@ -28,6 +28,11 @@ class IdHasher:
     def from_settings(cls, settings: Settings) -> IdHasher:
         if settings.id_hash_key is not None:
             return cls(settings.id_hash_key.get_secret_value().encode())
+        if settings.store == "neo4j":
+            # A key invented per data folder would differ between the instances sharing
+            # one database, and look-ups by ID number would silently find nothing.
+            raise InvalidInput("SANCTIONNET_ID_HASH_KEY must be set when SANCTIONNET_STORE=neo4j; "
+                               "use the same secret on every instance")
         path = Path(settings.data_dir) / "id_hash.key"
         try:
             return cls(path.read_bytes().strip())
