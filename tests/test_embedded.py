@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -155,3 +156,21 @@ def test_index_definitions_live_in_the_aof_snapshot_not_the_replayed_log(server)
     server.ensure_running()
     assert _count(server) == 10
     store.close()
+
+
+def test_concurrent_starts_run_one_server(tmp_path):
+    folder = tmp_path / "data"
+    code = ("import sys; from pathlib import Path; from graph_model.store import EmbeddedServer; "
+            "print(EmbeddedServer(Path(sys.argv[1])).start())")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [err for _, err in outputs if err] == []
+    results = sorted(out.strip() for out, _ in outputs)
+    srv = EmbeddedServer(folder)
+    try:
+        assert results == ["False", "False", "False", "True"]
+        servers = subprocess.run(["pgrep", "-f", f"redis-server.*{srv.socket}"], capture_output=True, text=True)
+        assert len(servers.stdout.split()) == 1
+    finally:
+        srv.stop()

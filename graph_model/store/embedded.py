@@ -10,6 +10,7 @@ replies, so a killed server loses no acknowledged write under either policy.
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import os
 import shutil
@@ -118,7 +119,7 @@ class EmbeddedServer:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.socket.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            probe = self.data_dir / ".write-probe"
+            probe = self.data_dir / f".write-probe-{os.getpid()}"
             with open(probe, "wb") as fh:
                 fh.write(b"x" * 4096)
                 fh.flush()
@@ -145,14 +146,24 @@ class EmbeddedServer:
                 pass
 
     def start(self) -> bool:
-        """Start the server; False if one already runs for this folder (it is reused)."""
+        """Start the server; False if one already runs for this folder (it is reused).
+
+        Starts are serialised by a lock file: two processes starting at once would
+        otherwise launch two servers on one append-only file (Redis unlinks an
+        existing socket before binding, so the second would quietly take over).
+        """
+        self._check_folder()
+        with open(self.data_dir / "falkordb.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._start_locked()
+
+    def _start_locked(self) -> bool:
         current = self.status()
         if current.running:
             self._wait_ready()
             return False
         if current.pid is not None:
             raise StoreUnavailable(current.detail + "; stop it with `sanctionnet db stop` or kill it")
-        self._check_folder()
         self._clear_stale()
         server, module = _binaries()
         args = [
