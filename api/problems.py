@@ -40,14 +40,17 @@ PROBLEM_RESPONSES = {
 
 def _problem(request: Request, status: int, title: str, detail: str, type_: str = "about:blank",
              errors: list | None = None) -> JSONResponse:
-    body = Problem(type=type_, title=title, status=status, detail=detail, instance=request.url.path,
-                   errors=errors or [])
+    # The route template, not the path: a path may carry an ID number (/v1/subjects/{key}).
+    route = request.scope.get("route")
+    body = Problem(type=type_, title=title, status=status, detail=detail,
+                   instance=getattr(route, "path", None), errors=errors or [])
     return JSONResponse(body.model_dump(), status_code=status, media_type=MEDIA_TYPE)
 
 
 async def _domain(request: Request, exc: SanctionnetError) -> JSONResponse:
     if exc.status >= 500:
-        log.error("request failed", path=request.url.path, error=type(exc).__name__, detail=exc.detail)
+        log.error("request failed", route=getattr(request.scope.get("route"), "path", None),
+                  error=type(exc).__name__, detail=exc.detail)
     return _problem(request, exc.status, exc.title, exc.detail, exc.type, exc.errors)
 
 
@@ -62,7 +65,7 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", path=request.url.path)
+    log.exception("unhandled error", route=getattr(request.scope.get("route"), "path", None))
     return _problem(request, 500, "Internal error", "The server failed; the error is in its log.")
 
 

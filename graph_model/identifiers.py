@@ -27,6 +27,7 @@ __all__ = [
     "make_uscc",
     "mask_resident_id",
     "normalise_resident_id",
+    "may_be_resident_id",
     "normalise_uscc",
     "org_code_check_char",
     "org_code_of",
@@ -72,9 +73,21 @@ def normalise_uscc(code: str) -> str:
 def normalise_resident_id(code: str) -> str:
     """Return the canonical spelling of a resident ID number (upper-case ``X``).
 
-    Same rules as :func:`normalise_uscc`; the result is not validated.
+    Same rules as :func:`normalise_uscc`, and hyphens are dropped too (people type
+    ``110101-19491231-002X``); the result is not validated.
     """
-    return _normalise(code)
+    return _normalise(code).replace("-", "")
+
+
+def may_be_resident_id(code: str) -> bool:
+    """True if ``code`` could be a resident ID number, even a mistyped one: 18
+    characters once normalised, at least 15 of them digits. Such text is treated as
+    personal data: never stored, logged or echoed in clear. A valid USCC counts only
+    if it is also a valid ID number (about 3 % of valid ID numbers pass the USCC check)."""
+    norm = normalise_resident_id(code)
+    if len(norm) != 18 or sum(ch.isdigit() for ch in norm) < 15:
+        return False
+    return validate_resident_id(norm) is None or validate_uscc(norm) is not None
 
 
 # --------------------------------------------------------------------------- USCC

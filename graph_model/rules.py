@@ -10,14 +10,19 @@ the catalogue's measures, so a catalogue edit or a state change needs no rerun.
 
 from __future__ import annotations
 
-import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
 from graph_model.catalogue import Catalogue, ListDef
-from graph_model.errors import NotFound
-from graph_model.identifiers import is_valid_resident_id, is_valid_uscc, mask_resident_id, normalise_uscc
+from graph_model.errors import Conflict, InvalidInput, NotFound
+from graph_model.identifiers import (
+    is_valid_resident_id,
+    is_valid_uscc,
+    mask_resident_id,
+    may_be_resident_id,
+    normalise_resident_id,
+    normalise_uscc,
+)
 from graph_model.pii import IdHasher
 from graph_model.store.base import Store
 from graph_model.types import (
@@ -36,9 +41,6 @@ from graph_model.types import (
 __all__ = ["PropagationStats", "check", "propagate", "resolve_subject"]
 
 
-_ID_SHAPED = re.compile(r"^\d{17}[\dXx]$")
-
-
 @dataclass
 class PropagationStats:
     entries: int = 0
@@ -50,44 +52,61 @@ def _rule_of(list_def: ListDef) -> str:
     return list_def.propagation.rule if list_def.propagation else "LISTED"
 
 
-def propagate(store: Store, catalogue: Catalogue, *, batch_size: int = 20_000) -> PropagationStats:
-    """Derive every list entry's restrictions again and drop those no longer derived.
+def propagate(store: Store, catalogue: Catalogue, *, by_list: dict[str, list[str]] | None = None,
+              batch_size: int = 20_000) -> PropagationStats:
+    """Derive the restrictions of the given entries ({list: [entry ids]}; default every
+    entry) again, and remove those the graph no longer supports.
 
     Idempotent: a second run writes the same records. Entries on lists the
     catalogue does not know produce nothing.
     """
-    run = uuid.uuid4().hex
     stats = PropagationStats()
     for list_def in catalogue.lists.values():
-        ids = [row["id"] for row in store.read("entry_ids_of_list", list=list_def.id)]
+        if by_list is None:
+            ids = [row["id"] for row in store.read("entry_ids_of_list", list=list_def.id)]
+        else:
+            ids = by_list.get(list_def.id, [])
         stats.lists[list_def.id] = len(ids)
         stats.entries += len(ids)
+        roles = [str(role) for role in list_def.propagation.roles] if list_def.propagation else []
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
-            common = {"entry_ids": batch, "rule": _rule_of(list_def),
-                      "catalogue_version": catalogue.version, "run": run}
+            common = {"entry_ids": batch, "rule": _rule_of(list_def), "catalogue_version": catalogue.version}
             stats.restrictions += store.write("propagate_entity", **common).rows[0]["n"]
-            if list_def.propagation:
-                roles = [str(role) for role in list_def.propagation.roles]
+            if roles:
                 stats.restrictions += store.write("propagate_roles", roles=roles, **common).rows[0]["n"]
-            store.write("sweep_restrictions", entry_ids=batch, run=run)
+            store.write("sweep_restrictions", entry_ids=batch, roles=roles)
     return stats
 
 
+def _one(store: Store, query: str, key: str, what: str) -> dict | None:
+    rows = store.read(query, key=key)
+    if len(rows) > 1:
+        ids = ", ".join(sorted(row["subject"]["id"] for row in rows))
+        raise Conflict(f"{len(rows)} subjects share this {what} ({ids}); ask by bundle id")
+    return rows[0]["subject"] if rows else None
+
+
 def resolve_subject(store: Store, hasher: IdHasher, key: str) -> dict:
-    """The subject a caller means by a bundle id, a USCC or a resident ID number."""
+    """The subject a caller means by a bundle id, a USCC or a resident ID number.
+
+    Something that may be an ID number is looked up only by its keyed hash and is
+    never echoed in clear: not to the store, not in an error.
+    """
     key = key.strip()
-    found = store.read_one("subject_by_id", key=key)
-    if found is None and is_valid_uscc(normalise_uscc(key)):
-        found = store.read_one("subject_by_uscc", key=normalise_uscc(key))
-    if found is None and is_valid_resident_id(key):
-        found = store.read_one("subject_by_id_hash", key=hasher(key))
-    if found is None and _ID_SHAPED.match(key):
-        # Never echo something that may be an ID number, not even in an error.
-        key = mask_resident_id(key)
+    id_number = normalise_resident_id(key)
+    if is_valid_resident_id(id_number):
+        found = _one(store, "subject_by_id_hash", hasher(id_number), "ID number")
+    elif may_be_resident_id(key):
+        found = None  # a mistyped ID number: no bundle id has this shape (the loader refuses it)
+    else:
+        found = _one(store, "subject_by_id", key, "id")
+        if found is None and is_valid_uscc(normalise_uscc(key)):
+            found = _one(store, "subject_by_uscc", normalise_uscc(key), "USCC")
     if found is None:
-        raise NotFound(f"no subject has the id, USCC or ID number {key!r}")
-    return found["subject"]
+        shown = mask_resident_id(id_number) if may_be_resident_id(key) else key
+        raise NotFound(f"no subject has the id, USCC or ID number {shown!r}")
+    return found
 
 
 def _day(value: str | None) -> date | None:
@@ -125,6 +144,9 @@ def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *,
           action: str | None = None, on: date | None = None) -> CheckAnswer:
     """Is the subject restricted (for ``action``, if given) on date ``on`` (default today), and why."""
     on = on or date.today()
+    if action is not None and action not in catalogue.actions:
+        # A misspelt code must not come back as "not restricted".
+        raise InvalidInput(f"unknown action {action!r}; the catalogue has {sorted(catalogue.actions)}")
     subject = resolve_subject(store, hasher, key)
     rows = store.read("restrictions_of_subject", subject_id=subject["id"], on_date=on.isoformat())
     known = {subject["id"]: _ref(subject)}

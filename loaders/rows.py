@@ -8,7 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from graph_model.identifiers import normalise_resident_id, normalise_uscc, validate_resident_id, validate_uscc
+from graph_model.identifiers import (
+    may_be_resident_id,
+    normalise_resident_id,
+    normalise_uscc,
+    validate_resident_id,
+    validate_uscc,
+)
 from graph_model.regions import province_of
 from graph_model.types import BasisKind, EntryState, Ownership, RelType, SubjectKind
 
@@ -47,6 +53,13 @@ class _Row(BaseModel):
         return data
 
 
+def _not_an_id_number(value: str) -> str:
+    if may_be_resident_id(value):
+        # Ids are stored, returned and logged in clear; an ID number must not be one.
+        raise ValueError("must not be an ID number: give the person another id and the number in id_number")
+    return value
+
+
 class SubjectRow(_Row):
     id: str = Id
     kind: SubjectKind
@@ -82,6 +95,7 @@ class SubjectRow(_Row):
         return value
 
     _check_region = field_validator("region")(classmethod(lambda cls, v: _region(v)))
+    _check_id = field_validator("id")(classmethod(lambda cls, v: _not_an_id_number(v)))
 
     @model_validator(mode="after")
     def _kind_fields(self) -> SubjectRow:

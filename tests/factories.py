@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from graph_model.identifiers import make_resident_id, make_uscc
@@ -30,9 +30,12 @@ class Bundle:
                               "established": "2010-01-01", "status": "active"})
         return sid
 
-    def person(self, sid: str, name: str | None = None, *, region: str = "110101") -> tuple[str, str]:
+    def person(self, sid: str, name: str | None = None, *, region: str = "110101",
+               id_number: str | None = None) -> tuple[str, str]:
         """A person; returns (id, resident ID number)."""
-        id_number = make_resident_id(self.rng, region, date(1975, 5, 17), male=True)
+        # A birth date per person keeps generated ID numbers distinct.
+        born = date(1975, 5, 17) + timedelta(days=len(self.subjects))
+        id_number = id_number or make_resident_id(self.rng, region, born, male=True)
         self.subjects.append({"id": sid, "kind": "person", "name": name or f"人{sid}", "id_number": id_number,
                               "region": region})
         return sid, id_number

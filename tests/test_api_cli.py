@@ -108,6 +108,13 @@ def test_errors_are_problem_json(api):
     assert extra.status_code == 422
 
 
+def test_an_id_number_in_the_path_never_comes_back(api):
+    unknown = "11010119750517001X"
+    body = api.get(f"/v1/subjects/{unknown}").json()
+    assert body["status"] == 404 and body["instance"] == "/v1/subjects/{key}"
+    assert "19750517" not in json.dumps(body)
+
+
 def test_subject_view_masks_and_audits(env, loaded, api):
     person = api.get(f"/v1/subjects/{loaded['id_number']}").json()
     assert person["id"] == "P1"

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from graph_model.errors import NotFound
+from graph_model.errors import InvalidInput, NotFound
 from graph_model.rules import check
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
@@ -17,13 +17,24 @@ ENTITY_MEASURES = ["finance.credit", "fiscal.subsidy", "procurement.bid", "secur
 AFTER = date(2024, 5, 1)
 
 
+# A valid ID number whose check character is X (people type it as x, with spaces...).
+ID_WITH_X = "11010519491231002X"
+
+
 @pytest.fixture
 def planted(store, catalogue, hasher, bundle_dir):
     b = Bundle()
     b.enterprise("E1", "哈尔滨泰富电气有限公司")
     ids = {}
     for pid in ("P_cur", "P_left_after", "P_left_before", "P_new", "P_ctrl", "P_share", "P2", "P3", "P4", "P5"):
-        ids[pid] = b.person(pid)[1]
+        ids[pid] = b.person(pid, id_number=ID_WITH_X if pid == "P_cur" else None)[1]
+    # Not persons, or not from an enterprise: PR1 does not reach them.
+    b.enterprise("E_parent")
+    b.role("E_parent", "ACTUAL_CONTROLLER_OF", "E1", valid_from="2015-01-01")
+    b.subjects.append({"id": "G1", "kind": "public_body", "name": "某市交通运输局", "region": "230103"})
+    b.person("P_g1")
+    b.role("P_g1", "LEGAL_REP_OF", "G1", valid_from="2015-01-01")
+    b.entry("JG", "G1")
     b.role("P_cur", "LEGAL_REP_OF", "E1", valid_from="2020-01-01")
     b.role("P_left_after", "PRINCIPAL_OF", "E1", valid_from="2018-01-01", valid_to="2023-06-30")
     b.role("P_left_before", "LEGAL_REP_OF", "E1", valid_from="2015-01-01", valid_to="2019-12-31")
@@ -125,23 +136,39 @@ def test_action_filter(store, catalogue, hasher, planted):
     assert not _check(store, catalogue, hasher, "P_cur", action="procurement.bid", on=AFTER).restricted
 
 
-def test_lookup_by_uscc_and_by_id_number(store, catalogue, hasher, planted):
-    by_uscc = _check(store, catalogue, hasher, planted["uscc"]["E1"], on=AFTER)
+def test_lookup_by_uscc_and_by_id_number_as_people_type_them(store, catalogue, hasher, planted):
+    by_uscc = _check(store, catalogue, hasher, planted["uscc"]["E1"].lower(), on=AFTER)
     assert by_uscc.subject.id == "E1" and by_uscc.restricted
-    id_number = planted["ids"]["P_cur"]
-    by_id = _check(store, catalogue, hasher, id_number.lower(), on=AFTER)
-    assert by_id.subject.id == "P_cur" and by_id.restricted
-    assert id_number not in by_id.model_dump_json()
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in "110105")
+    for typed in (ID_WITH_X, ID_WITH_X.lower(), "110105 19491231 002x", "110105-19491231-002X",
+                  fullwidth + ID_WITH_X[6:]):
+        by_id = _check(store, catalogue, hasher, typed, on=AFTER)
+        assert by_id.subject.id == "P_cur" and by_id.restricted
+        assert ID_WITH_X not in by_id.model_dump_json()
+
+
+def test_pr1_reaches_persons_of_listed_enterprises_only(store, catalogue, hasher, planted):
+    """An enterprise controlling a listed one is not restricted (no propagation along
+    control chains, domain.md §0.2); a listed public body is not a market entity."""
+    assert not _check(store, catalogue, hasher, "E_parent", on=AFTER).restricted
+    body = _check(store, catalogue, hasher, "G1", on=AFTER)
+    assert body.restricted and body.measures == ["fiscal.subsidy", "procurement.bid"]
+    assert not _check(store, catalogue, hasher, "P_g1", on=AFTER).restricted
+
+
+def test_unknown_action_is_an_error_not_a_clean_answer(store, catalogue, hasher, planted):
+    with pytest.raises(InvalidInput, match="unknown action 'travel.fligh'"):
+        _check(store, catalogue, hasher, "P_cur", action="travel.fligh")
 
 
 def test_unknown_subject(store, catalogue, hasher, planted):
     with pytest.raises(NotFound, match="no subject"):
         _check(store, catalogue, hasher, "E404")
-    # An unknown but valid ID number is not echoed in clear.
-    unknown = "11010119750517001X"
-    with pytest.raises(NotFound) as err:
-        _check(store, catalogue, hasher, unknown)
-    assert unknown not in str(err.value)
+    # An unknown ID number, valid or mistyped, in any spelling, is not echoed in clear.
+    for unknown in ("110101197505170014", "11010119750517001X", "110101 19750517 001X", "11010119750517001Y"):
+        with pytest.raises(NotFound) as err:
+            _check(store, catalogue, hasher, unknown)
+        assert "19750517" not in str(err.value) and "110101********" in str(err.value)
 
 
 def test_id_numbers_are_not_stored_in_clear(store, catalogue, hasher, planted):

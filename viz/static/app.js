@@ -10,6 +10,12 @@ function text(tag, content, cls) {
   return el;
 }
 
+// Same rule as graph_model.identifiers.may_be_resident_id, without the USCC check.
+function mayBeIdNumber(value) {
+  const norm = value.replace(/[\s-]/g, "");
+  return norm.length === 18 && (norm.match(/[0-9]/g) || []).length >= 15;
+}
+
 function pathText(path) {
   return path.map((step) => {
     const who = `${step.subject.name} (${step.subject.id})`;
@@ -61,8 +67,11 @@ async function runCheck(event) {
     const value = $("#" + key).value.trim();
     if (value) params.set(key, value);
   }
-  // The address names the check, so it can be bookmarked or passed on.
-  history.replaceState(null, "", "?" + params.toString());
+  // The address names the check, so it can be bookmarked or passed on; but an ID
+  // number must not end up in the address bar or the browser's history.
+  const shown = new URLSearchParams(params);
+  if (mayBeIdNumber(shown.get("subject") || "")) shown.delete("subject");
+  history.replaceState(null, "", "?" + shown.toString());
   const response = await fetch("/v1/check?" + params.toString());
   const body = await response.json();
   if (!response.ok) {
