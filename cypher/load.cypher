@@ -7,6 +7,16 @@ UNWIND $ids AS sid
 MATCH (s:Subject {id: sid})
 RETURN s.id AS id, s.kind AS kind
 
+// name: subjects_by_usccs
+UNWIND $keys AS k
+MATCH (s:Subject {uscc: k})
+RETURN k AS key, s.id AS id
+
+// name: subjects_by_id_hashes
+UNWIND $keys AS k
+MATCH (s:Subject {id_hash: k})
+RETURN k AS key, s.id AS id
+
 // name: load_subjects
 // vary: label SubjectLabel
 // Creates or updates subjects of one kind; a null in props removes that property.
@@ -30,6 +40,12 @@ RETURN count(r) AS n
 UNWIND $ids AS eid
 MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: eid})
 RETURN e.id AS id, s.id AS subject_id
+
+// name: entries_of_subjects
+// Entries on the given subjects, for re-deriving them after their roles changed.
+UNWIND $ids AS sid
+MATCH (s:Subject {id: sid})-[:HAS_ENTRY]->(e:Entry)
+RETURN e.id AS id, e.list AS list
 
 // name: load_entries
 UNWIND $rows AS row

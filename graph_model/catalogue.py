@@ -122,6 +122,11 @@ class Catalogue:
         latest = max([d.version for d in self.lists.values()] + [f.version for f in self.families.values()])
         return f"{latest.isoformat()}+{hashlib.sha256(canonical).hexdigest()[:8]}"
 
+    @cached_property
+    def actions(self) -> frozenset[str]:
+        """Every action code some measure names."""
+        return frozenset(m.action for f in self.families.values() for m in f.measures)
+
     def measures_for(self, list_id: str, role: str, kind: SubjectKind) -> list[MeasureDef]:
         """Measures of a list that bind a subject of ``kind`` reached in ``role``."""
         return [m for m in self._by_list.get(list_id, []) if role in m.targets and kind in m.subject_kinds]

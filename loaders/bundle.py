@@ -32,6 +32,11 @@ __all__ = ["Reject", "LoadReport", "load_bundle", "write_rejects"]
 Progress = Callable[[str, int], None]
 # surrogateescape turns each undecodable byte into one of these code points.
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
+# Control characters (tab, CR and LF aside) are never data; NUL breaks the store client.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Longer cells are rejected by the row models anyway; the csv module's own limit
+# (128 KiB) would raise for the whole file instead of rejecting one row.
+csv.field_size_limit(16 * 2**20)
 
 # Who may hold which role: (kinds on the from side, kinds on the to side).
 _P, _E, _G = SubjectKind.person, SubjectKind.enterprise, SubjectKind.public_body
@@ -60,7 +65,7 @@ class LoadReport:
     read: dict[str, int] = field(default_factory=dict)
     loaded: dict[str, int] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
-    propagation: PropagationStats | None = None
+    propagation: PropagationStats = field(default_factory=PropagationStats)
     seconds: float = 0.0
 
     @property
@@ -84,7 +89,15 @@ def _records(path: Path, report: LoadReport) -> Iterator[tuple[int, dict]]:
         if missing:
             raise InvalidInput(f"{path}: header lacks column(s) {', '.join(missing)}")
         count = 0
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                count += 1
+                report.rejects.append(Reject(name, reader.line_num, "", f"unreadable CSV: {exc}"))
+                continue
             count += 1
             line = reader.line_num
             if None in row or any(v is None for v in row.values()):
@@ -93,6 +106,10 @@ def _records(path: Path, report: LoadReport) -> Iterator[tuple[int, dict]]:
             bad = next((k for k, v in row.items() if not v.isascii() and _UNDECODABLE.search(v)), None)
             if bad:
                 report.rejects.append(Reject(name, line, bad, "not valid UTF-8"))
+                continue
+            bad = next((k for k, v in row.items() if _CONTROL.search(v)), None)
+            if bad:
+                report.rejects.append(Reject(name, line, bad, "contains a control character"))
                 continue
             yield line, {k: v for k, v in row.items() if k in COLUMNS[name]}
         report.read[name] = count
@@ -140,12 +157,43 @@ def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
              "uscc": row.uscc, "org_code": org_code_of(row.uscc) if row.uscc else None,
              "ownership": row.ownership.value if row.ownership else None,
              "established": row.established.isoformat() if row.established else None}
-    if row.kind is SubjectKind.person:
+    if row.kind is SubjectKind.person and row.id_number:
         # The ID number itself never reaches the graph: a keyed hash for look-ups and
         # a masked form for display.
-        props["id_hash"] = hasher(row.id_number) if row.id_number else None
-        props["id_masked"] = mask_resident_id(row.id_number) if row.id_number else None
-    return props
+        props["id_hash"] = hasher(row.id_number)
+        props["id_masked"] = mask_resident_id(row.id_number)
+    # An empty cell means "not given": it never erases what an earlier load stored.
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _owners(store: Store, query: str, keys: set[str], batch_size: int) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    for batch in batched(({"k": k} for k in sorted(keys)), batch_size):
+        for row in store.read(query, keys=[r["k"] for r in batch]):
+            owners[row["key"]] = row["id"]
+    return owners
+
+
+def _identifier_clash(sid: str, line: int, props: dict, owners: dict, claimed: dict) -> tuple[str, str] | None:
+    """A USCC or ID number that another subject already has, in the store or this file.
+
+    One code, two subjects would make every look-up by that code ambiguous; merging
+    them is identity resolution, which needs a person's decision.
+    """
+    for field, shown in (("uscc", "uscc"), ("id_hash", "id_number")):
+        key = props.get(field)
+        if key is None:
+            continue
+        what = "USCC" if field == "uscc" else "ID number"
+        if owners[field].get(key, sid) != sid:
+            return shown, f"{what} already belongs to subject {owners[field][key]!r}"
+        if (field, key) in claimed:
+            first_line, first_id = claimed[(field, key)]
+            return shown, f"{what} also given to subject {first_id!r} on line {first_line}"
+    for field in ("uscc", "id_hash"):
+        if props.get(field) is not None:
+            claimed[(field, props[field])] = (line, sid)
+    return None
 
 
 def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[str, SubjectKind]:
@@ -153,11 +201,20 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
     rows: dict[str, tuple[int, SubjectRow]] = _unique_rows(SubjectRow, folder, name, "id", report)
     existing = _existing_kinds(store, list(rows), batch_size)
     by_kind: dict[SubjectKind, list[dict]] = {kind: [] for kind in SubjectKind}
+    props = {sid: _subject_props(row, hasher) for sid, (_, row) in rows.items()}
+    owners = {field: _owners(store, "subjects_by_usccs" if field == "uscc" else "subjects_by_id_hashes",
+                             {p[field] for p in props.values() if field in p}, batch_size)
+              for field in ("uscc", "id_hash")}
+    claimed: dict[tuple[str, str], tuple[int, str]] = {}
     for line, row in rows.values():
         if existing.get(row.id, row.kind) is not row.kind:
             report.rejects.append(Reject(name, line, "kind", f"subject {row.id!r} is already stored as {existing[row.id].value}"))
             continue
-        by_kind[row.kind].append({"id": row.id, "props": _subject_props(row, hasher)})
+        clash = _identifier_clash(row.id, line, props[row.id], owners, claimed)
+        if clash:
+            report.rejects.append(Reject(name, line, *clash))
+            continue
+        by_kind[row.kind].append({"id": row.id, "props": props[row.id]})
     loaded = 0
     for kind, batch_rows in by_kind.items():
         for batch in batched(batch_rows, batch_size):
@@ -169,7 +226,8 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
     return known
 
 
-def _load_relations(store, folder, known, report, batch_size, progress) -> None:
+def _load_relations(store, folder, known, report, batch_size, progress) -> set[str]:
+    """Load role periods; return the subjects that gained or changed one."""
     name = "relations.csv"
     good: list[tuple[int, RelationRow]] = list(_valid_rows(RelationRow, folder, name, report))
     unknown = sorted({i for _, r in good for i in (r.from_id, r.to_id)} - set(known))
@@ -204,9 +262,12 @@ def _load_relations(store, folder, known, report, batch_size, progress) -> None:
             loaded += len(batch)
             progress(name, len(batch))
     report.loaded[name] = loaded
+    return {row["to_id"] for rows in by_type.values() for row in rows}
 
 
-def _load_entries(store, folder, catalogue, known, report, batch_size, progress) -> None:
+def _load_entries(store, folder, catalogue, known, report, batch_size, progress) -> set[str]:
+    """Load entries and derive each batch's restrictions at once, so no entry is in the
+    store without them for longer than one batch; return the entry ids loaded."""
     name = "entries.csv"
     good: dict[str, tuple[int, EntryRow]] = _unique_rows(EntryRow, folder, name, "entry_id", report)
     known = known | _existing_kinds(store, sorted({r.subject_id for _, r in good.values()} - set(known)), batch_size)
@@ -231,8 +292,21 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
             rows.append({"id": row.entry_id, "subject_id": row.subject_id, "props": props})
     for batch in batched(rows, batch_size):
         store.write("load_entries", rows=batch)
+        by_list: dict[str, list[str]] = {}
+        for row in batch:
+            by_list.setdefault(row["props"]["list"], []).append(row["id"])
+        _add(report, propagate(store, catalogue, by_list=by_list, batch_size=batch_size))
         progress(name, len(batch))
     report.loaded[name] = len(rows)
+    return {row["id"] for row in rows}
+
+
+def _add(report: LoadReport, stats: PropagationStats) -> None:
+    total = report.propagation
+    total.entries += stats.entries
+    total.restrictions += stats.restrictions
+    for list_id, n in stats.lists.items():
+        total.lists[list_id] = total.lists.get(list_id, 0) + n
 
 
 def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Path, *,
@@ -248,11 +322,18 @@ def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Pa
     progress("subjects.csv", 0)
     known = _load_subjects(store, folder, hasher, report, batch_size, progress)
     progress("relations.csv", 0)
-    _load_relations(store, folder, known, report, batch_size, progress)
+    role_targets = _load_relations(store, folder, known, report, batch_size, progress)
     progress("entries.csv", 0)
-    _load_entries(store, folder, catalogue, known, report, batch_size, progress)
+    loaded_entries = _load_entries(store, folder, catalogue, known, report, batch_size, progress)
+    # Entries loaded earlier whose subject's roles changed in this load.
     progress("propagation", 0)
-    report.propagation = propagate(store, catalogue, batch_size=batch_size)
+    earlier: dict[str, list[str]] = {}
+    for batch in batched(({"id": i} for i in sorted(role_targets)), batch_size):
+        for row in store.read("entries_of_subjects", ids=[r["id"] for r in batch]):
+            if row["id"] not in loaded_entries:
+                earlier.setdefault(row["list"], []).append(row["id"])
+    if earlier:
+        _add(report, propagate(store, catalogue, by_list=earlier, batch_size=batch_size))
     store.checkpoint()
     report.seconds = time.perf_counter() - started
     return report

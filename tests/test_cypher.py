@@ -54,7 +54,7 @@ def test_variants_expand_from_enums_only():
 
 def test_params_are_extracted_outside_string_literals():
     query = get_queries("neo4j").get("propagate_entity")
-    assert query.params == {"entry_ids", "rule", "catalogue_version", "run"}
+    assert query.params == {"entry_ids", "rule", "catalogue_version"}
 
 
 def _sample(param: str):
