@@ -9,10 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
 from api.audit import AuditLog
 from api.deps import Services, ServicesDep
-from api.problems import HANDLERS
+from api.problems import HANDLERS, PROBLEM_RESPONSES
 from api.routers import catalogue, check, subjects
 from graph_model.catalogue import load_catalogue
 from graph_model.pii import IdHasher
@@ -21,6 +22,12 @@ from graph_model.store import open_store
 from viz import STATIC_DIR
 
 __all__ = ["create_app"]
+
+
+class Health(BaseModel):
+    status: str
+    entries: int
+    catalogue_version: str
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -33,10 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Everything that can fail on configuration comes before the store starts, so
+        # a refused start leaves no server behind.
         catalogue_ = load_catalogue(settings.catalogue_dir)
+        hasher = IdHasher.from_settings(settings)
         store, server, started = await run_in_threadpool(open_store, settings)
-        app.state.services = Services(settings, store, catalogue_, IdHasher.from_settings(settings),
-                                      AuditLog(settings.data_dir / "audit.log"))
+        app.state.services = Services(settings, store, catalogue_, hasher, AuditLog(settings.data_dir / "audit.log"))
         try:
             yield
         finally:
@@ -56,10 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (check.router, subjects.router, catalogue.router):
         app.include_router(router)
 
-    @app.get("/healthz", tags=["admin"], summary="Liveness and store reachability")
-    async def healthz(services: ServicesDep) -> dict:
+    @app.get("/healthz", tags=["admin"], summary="Liveness and store reachability", response_model=Health,
+             responses=PROBLEM_RESPONSES)
+    async def healthz(services: ServicesDep) -> Health:
+        """Answers once the store answers a query."""
         rows = await run_in_threadpool(services.store.read, "count_entries")
-        return {"status": "ok", "entries": sum(r["n"] for r in rows), "catalogue_version": services.catalogue.version}
+        return Health(status="ok", entries=sum(r["n"] for r in rows), catalogue_version=services.catalogue.version)
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

@@ -32,6 +32,8 @@ from graph_model.store import open_store
 from loaders.bundle import load_bundle
 from loaders.demo import generate_bundle
 
+__all__ = ["main"]
+
 
 def _pct(samples: list[float], q: float) -> float:
     ordered = sorted(samples)

@@ -6,8 +6,8 @@
     ├── Conflict (409)
     │   └── ConstraintViolated (409)
     ├── InvalidCatalogue (500): a catalogue file is wrong, not the request
-    └── StoreUnavailable (503)
-        └── QueryFailed (500): the store answered, but refused the query
+    ├── StoreUnavailable (503)
+    └── QueryFailed (500): the store answered, but refused the query
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class StoreUnavailable(SanctionnetError):
     title = "Graph store unavailable"
 
 
-class QueryFailed(StoreUnavailable):
+class QueryFailed(SanctionnetError):
     status = 500
     type = "/problems/query-failed"
     title = "Graph query failed"

@@ -81,6 +81,20 @@ def test_pid_of_an_unrelated_process_is_stale(server):
     assert server.start() is True
 
 
+def test_another_folders_server_is_not_ours(server, tmp_path):
+    other = EmbeddedServer(tmp_path / "other")
+    other.start()
+    try:
+        server.data_dir.mkdir(parents=True)
+        server.pid_file.write_text(str(other.status().pid))  # a stale pid, reused by a server
+        assert not server.status().running
+        assert server.start() is True and server.status().pid != other.status().pid
+        server.stop()
+        assert other.status().running  # stopping ours did not touch theirs
+    finally:
+        other.stop()
+
+
 def test_deep_data_folder_gets_a_short_socket(tmp_path):
     deep = tmp_path.joinpath(*["d" * 30] * 4)
     srv = EmbeddedServer(deep)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+import structlog
 import typer
 
 from api.cli import check, db, demo, load, serve
@@ -18,4 +21,6 @@ app.command()(serve.serve)
 
 
 def main() -> None:
+    # Logs go to stderr: stdout carries answers (`check --json`).
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
     app()

@@ -11,6 +11,8 @@ from api.cli.common import console, exits, opened
 from graph_model.rules import check as run_check
 from graph_model.types import CheckAnswer
 
+__all__ = ["check"]
+
 
 def _print(answer: CheckAnswer) -> None:
     verdict = "RESTRICTED" if answer.restricted else "SUSPENDED" if answer.suspended else "not restricted"

@@ -8,6 +8,9 @@ from api.cli.common import console, err, exits
 from graph_model.settings import get_settings
 from graph_model.store import EmbeddedServer
 
+__all__ = ["app"]
+
+
 app = typer.Typer(help="Start, stop and inspect the embedded graph store.", no_args_is_help=True)
 
 

@@ -13,6 +13,8 @@ from api.cli.load import run_bundle_load
 from api.cli.serve import run_server
 from loaders.demo import generate_bundle
 
+__all__ = ["demo"]
+
 
 @exits
 def demo(

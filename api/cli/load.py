@@ -13,6 +13,9 @@ from rich.table import Table
 from api.cli.common import Opened, console, err, exits, opened
 from loaders.bundle import LoadReport, load_bundle, write_rejects
 
+__all__ = ["app", "run_bundle_load"]
+
+
 app = typer.Typer(help="Load data into the graph.", no_args_is_help=True)
 
 

@@ -11,6 +11,8 @@ from api.app import create_app
 from api.cli.common import console
 from graph_model.settings import get_settings
 
+__all__ = ["run_server", "serve"]
+
 
 def run_server(host: str, port: int) -> None:
     """Serve until Ctrl-C; the app stops the embedded store if it started it."""

@@ -6,6 +6,9 @@ from fastapi import APIRouter
 
 from api.deps import ServicesDep
 
+__all__ = ["router"]
+
+
 router = APIRouter(tags=["catalogue"])
 
 

@@ -14,6 +14,9 @@ from api.problems import PROBLEM_RESPONSES
 from graph_model.rules import check
 from graph_model.types import CheckAnswer
 
+__all__ = ["router", "CheckParams"]
+
+
 router = APIRouter(tags=["check"])
 
 

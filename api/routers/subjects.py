@@ -11,6 +11,9 @@ from api.problems import PROBLEM_RESPONSES
 from graph_model.rules import resolve_subject
 from graph_model.types import SubjectKind
 
+__all__ = ["router", "SubjectView"]
+
+
 router = APIRouter(tags=["subjects"])
 
 

@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+import structlog
 
 from graph_model.errors import StoreUnavailable
 
 __all__ = ["EmbeddedServer", "ServerStatus"]
+
+log = structlog.get_logger(__name__)
 
 # A unix socket path must fit in sun_path (108 bytes on Linux, with the NUL).
 _MAX_SOCKET_PATH = 100
@@ -74,8 +77,7 @@ class EmbeddedServer:
         except (OSError, ValueError):
             return None
 
-    @staticmethod
-    def _alive(pid: int) -> bool:
+    def _alive(self, pid: int) -> bool:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
@@ -86,8 +88,9 @@ class EmbeddedServer:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             return True
-        # A reused pid of an unrelated process does not count as our server.
-        return b"redis-server" in cmdline
+        # A reused pid of an unrelated process, or another folder's server, is not
+        # ours: redis-server's process title names the socket it listens on.
+        return b"redis-server" in cmdline and str(self.socket).encode() in cmdline
 
     def _ping(self) -> str:
         client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2)
@@ -222,6 +225,7 @@ class EmbeddedServer:
         if self.status().running:
             return
         complaint = self.last_complaint()
+        log.warning("embedded store was down; restarting it", data_dir=str(self.data_dir), last_complaint=complaint)
         try:
             self.start()
         except StoreUnavailable as exc:

@@ -65,7 +65,7 @@ class FalkorStore(StoreBase):
                 delay = min(delay * 2, 1.0)
             except redis.exceptions.ResponseError as exc:
                 message = str(exc)
-                if "MISCONF" in message or "AOF" in message or "disk" in message.lower():
+                if message.startswith("MISCONF") or "append only file" in message.lower():
                     raise StoreUnavailable(f"FalkorDB cannot persist writes: {message}") from exc
                 raise QueryFailed(f"query {name!r} failed: {message}") from exc
 
@@ -114,7 +114,12 @@ class FalkorStore(StoreBase):
         try:
             if not connection.info("persistence").get("aof_enabled"):
                 return
-            connection.bgrewriteaof()
+            try:
+                connection.bgrewriteaof()
+            except redis.exceptions.ResponseError as exc:
+                # Another load's checkpoint is running: waiting for it is as good.
+                if "already in progress" not in str(exc):
+                    raise
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 state = connection.info("persistence")

@@ -5,14 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 import neo4j
+import structlog
 from neo4j import GraphDatabase
-from neo4j.exceptions import ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    DriverError,
+    Forbidden,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from cypher import Dialect, get_queries
 from graph_model.errors import ConstraintViolated, QueryFailed, StoreUnavailable
 from graph_model.store.base import StoreBase, WriteSummary, bind, plain
 
 __all__ = ["Neo4jStore"]
+
+log = structlog.get_logger(__name__)
+
+
+class SchemaForbidden(QueryFailed):
+    """The user may not create indexes or constraints."""
 
 
 class Neo4jStore(StoreBase):
@@ -43,8 +59,12 @@ class Neo4jStore(StoreBase):
                 if read_only:
                     return session.execute_read(work)
                 return session.execute_write(work)
-        except (ServiceUnavailable, SessionExpired) as exc:
+        except (ServiceUnavailable, SessionExpired, TransientError) as exc:
             raise StoreUnavailable(f"Neo4j at {self._uri} is not answering: {exc}") from exc
+        except AuthError as exc:
+            raise StoreUnavailable(f"Neo4j at {self._uri} refused the credentials: {exc.message}") from exc
+        except Forbidden as exc:
+            raise SchemaForbidden(f"query {name!r}: {exc.message}") from exc
         except ClientError as exc:
             if exc.code and "ConstraintValidationFailed" in exc.code:
                 raise ConstraintViolated(f"query {name!r}: {exc.message}") from exc
@@ -71,12 +91,16 @@ class Neo4jStore(StoreBase):
         for name in sorted(n for n in self.queries.names() if n.startswith("schema_")):
             try:
                 self.write(name)
-            except QueryFailed as exc:
+            except SchemaForbidden:
+                # A read/write user may not run schema commands, even IF NOT EXISTS ones;
+                # an administrator creates them once (docs/neo4j.md).
+                log.warning("no right to create the schema; assuming it exists", query=name)
+                return
+            except QueryFailed:
                 # The falkordb dialect over Bolt (tests) cannot say IF NOT EXISTS, and
                 # FalkorDB's Bolt port hides the "already indexed" message.
                 if self.dialect != "falkordb":
                     raise
-                del exc
 
     def checkpoint(self) -> None:
         """Nothing to do: Neo4j checkpoints its transaction log itself."""
