@@ -209,12 +209,14 @@ class EmbeddedServer:
         raise StoreUnavailable(f"FalkorDB did not become ready; its log ends:\n{self._log_tail()}")
 
     def last_complaint(self) -> str | None:
-        """The server's last warning line (``#``) in its log, e.g. why it exited."""
+        """The last warning (``#``) the server logged after it became ready, e.g. why it
+        exited; start-up advice (memory overcommit) does not count."""
         try:
-            lines = self.log_file.read_text(errors="replace").splitlines()
+            lines = self.log_file.read_text(errors="replace").splitlines()[-500:]
         except OSError:
             return None
-        for line in reversed(lines[-200:]):
+        ready = max((i for i, line in enumerate(lines) if "Ready to accept connections" in line), default=-1)
+        for line in reversed(lines[ready + 1 :]):
             if " # " in line:
                 return line.split(" # ", 1)[1].strip()
         return None
