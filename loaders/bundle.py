@@ -8,8 +8,6 @@ rows, restrictions are propagated again.
 
 from __future__ import annotations
 
-import csv
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,19 +23,12 @@ from graph_model.pii import IdHasher
 from graph_model.rules import PropagationStats, propagate
 from graph_model.store.base import Store, batched
 from graph_model.types import OPEN_END, OPEN_START, RelType, SubjectKind, label_of
+from loaders.csvfile import Reject, read_rows, write_rejects
 from loaders.rows import COLUMNS, EntryRow, RelationRow, SubjectRow
 
 __all__ = ["Reject", "LoadReport", "load_bundle", "write_rejects"]
 
 Progress = Callable[[str, int], None]
-# surrogateescape turns each undecodable byte into one of these code points.
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
-# Control characters (tab, CR and LF aside) are never data; NUL breaks the store client.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Longer cells are rejected by the row models anyway; the csv module's own limit
-# (128 KiB) would raise for the whole file instead of rejecting one row.
-csv.field_size_limit(16 * 2**20)
-
 # Who may hold which role: (kinds on the from side, kinds on the to side).
 _P, _E, _G = SubjectKind.person, SubjectKind.enterprise, SubjectKind.public_body
 _ENDPOINTS: dict[RelType, tuple[set[SubjectKind], set[SubjectKind]]] = {
@@ -50,14 +41,6 @@ _ENDPOINTS: dict[RelType, tuple[set[SubjectKind], set[SubjectKind]]] = {
     RelType.BRANCH_OF: ({_E, _G}, {_E, _G}),
     RelType.SUPERVISED_BY: ({_E, _G}, {_G}),
 }
-
-
-@dataclass(frozen=True)
-class Reject:
-    file: str
-    line: int
-    field: str
-    reason: str
 
 
 @dataclass
@@ -73,48 +56,6 @@ class LoadReport:
         return sum(self.loaded.values())
 
 
-def _records(path: Path, report: LoadReport) -> Iterator[tuple[int, dict]]:
-    """(line, row) for each data row; malformed rows become rejects here."""
-    name = path.name
-    try:
-        # surrogateescape keeps undecodable bytes, so a bad row is rejected alone
-        # instead of the decoder stopping the whole file.
-        handle = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: file not found; a bundle needs {', '.join(COLUMNS)}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in COLUMNS[name] if c not in header]
-        if missing:
-            raise InvalidInput(f"{path}: header lacks column(s) {', '.join(missing)}")
-        count = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                count += 1
-                report.rejects.append(Reject(name, reader.line_num, "", f"unreadable CSV: {exc}"))
-                continue
-            count += 1
-            line = reader.line_num
-            if None in row or any(v is None for v in row.values()):
-                report.rejects.append(Reject(name, line, "", f"row has a different number of fields than the header ({len(header)})"))
-                continue
-            bad = next((k for k, v in row.items() if not v.isascii() and _UNDECODABLE.search(v)), None)
-            if bad:
-                report.rejects.append(Reject(name, line, bad, "not valid UTF-8"))
-                continue
-            bad = next((k for k, v in row.items() if _CONTROL.search(v)), None)
-            if bad:
-                report.rejects.append(Reject(name, line, bad, "contains a control character"))
-                continue
-            yield line, {k: v for k, v in row.items() if k in COLUMNS[name]}
-        report.read[name] = count
-
-
 def _validate(model: type[BaseModel], name: str, line: int, row: dict, report: LoadReport):
     try:
         return model.model_validate(row)
@@ -126,7 +67,7 @@ def _validate(model: type[BaseModel], name: str, line: int, row: dict, report: L
 
 
 def _valid_rows(model: type[BaseModel], folder: Path, name: str, report: LoadReport) -> Iterator[tuple[int, Any]]:
-    for line, raw in _records(folder / name, report):
+    for line, raw in read_rows(folder / name, COLUMNS[name], report.rejects, report.read):
         row = _validate(model, name, line, raw, report)
         if row is not None:
             yield line, row
@@ -180,19 +121,19 @@ def _identifier_clash(sid: str, line: int, props: dict, owners: dict, claimed: d
     One code, two subjects would make every look-up by that code ambiguous; merging
     them is identity resolution, which needs a person's decision.
     """
-    for field, shown in (("uscc", "uscc"), ("id_hash", "id_number")):
-        key = props.get(field)
+    for prop, shown in (("uscc", "uscc"), ("id_hash", "id_number")):
+        key = props.get(prop)
         if key is None:
             continue
-        what = "USCC" if field == "uscc" else "ID number"
-        if owners[field].get(key, sid) != sid:
-            return shown, f"{what} already belongs to subject {owners[field][key]!r}"
-        if (field, key) in claimed:
-            first_line, first_id = claimed[(field, key)]
+        what = "USCC" if prop == "uscc" else "ID number"
+        if owners[prop].get(key, sid) != sid:
+            return shown, f"{what} already belongs to subject {owners[prop][key]!r}"
+        if (prop, key) in claimed:
+            first_line, first_id = claimed[(prop, key)]
             return shown, f"{what} also given to subject {first_id!r} on line {first_line}"
-    for field in ("uscc", "id_hash"):
-        if props.get(field) is not None:
-            claimed[(field, props[field])] = (line, sid)
+    for prop in ("uscc", "id_hash"):
+        if props.get(prop) is not None:
+            claimed[(prop, props[prop])] = (line, sid)
     return None
 
 
@@ -202,9 +143,9 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
     existing = _existing_kinds(store, list(rows), batch_size)
     by_kind: dict[SubjectKind, list[dict]] = {kind: [] for kind in SubjectKind}
     props = {sid: _subject_props(row, hasher) for sid, (_, row) in rows.items()}
-    owners = {field: _owners(store, "subjects_by_usccs" if field == "uscc" else "subjects_by_id_hashes",
-                             {p[field] for p in props.values() if field in p}, batch_size)
-              for field in ("uscc", "id_hash")}
+    owners = {prop: _owners(store, "subjects_by_usccs" if prop == "uscc" else "subjects_by_id_hashes",
+                            {p[prop] for p in props.values() if prop in p}, batch_size)
+              for prop in ("uscc", "id_hash")}
     claimed: dict[tuple[str, str], tuple[int, str]] = {}
     for line, row in rows.values():
         if existing.get(row.id, row.kind) is not row.kind:
@@ -337,13 +278,3 @@ def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Pa
     store.checkpoint()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def write_rejects(rejects: list[Reject], path: Path) -> None:
-    """Write rejects as CSV (file, line, field, reason), for a person to fix and reload."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file", "line", "field", "reason"])
-        for reject in rejects:
-            writer.writerow([reject.file, reject.line, reject.field, reject.reason])
