@@ -23,8 +23,7 @@ WITH s
 MATCH (s)<-[:TARGETS]-(r:Restriction)-[:DERIVED_FROM]->(e:Entry)
 WHERE e.determined <= $on_date AND $on_date <= e.valid_to
 MATCH (listed:Subject)-[:HAS_ENTRY]->(e)
-RETURN r {.*} AS restriction, e {.*} AS entry,
-       listed {.id, .kind, .name} AS listed, s {.id, .kind, .name} AS subject
+RETURN r {.*} AS restriction, e {.*} AS entry, listed {.id, .kind, .name} AS listed
 
 // name: subjects_by_ids
 UNWIND $ids AS sid
