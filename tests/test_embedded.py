@@ -188,3 +188,19 @@ def test_concurrent_starts_run_one_server(tmp_path):
         assert len(servers.stdout.split()) == 1
     finally:
         srv.stop()
+
+
+def test_a_running_store_is_reused_on_a_full_disk(small_disk):
+    """Reusing a running server writes nothing, so checks keep working when the disk fills."""
+    srv = EmbeddedServer(small_disk / "data")
+    srv.start()
+    store = FalkorStore(unix_socket_path=str(srv.socket), graph="g", recover=srv.ensure_running)
+    store.ensure_schema()
+    store.write_rows("load_subjects", _rows("R", 10), variant=SubjectLabel.Enterprise)
+    _fill(small_disk)
+    try:
+        assert EmbeddedServer(small_disk / "data").start() is False
+        assert _count(srv) == 10
+    finally:
+        store.close()
+        srv.stop()

@@ -118,10 +118,24 @@ class EmbeddedServer:
 
     # -- start / stop -------------------------------------------------------------
 
-    def _check_folder(self) -> None:
+    def _unusable(self, exc: OSError) -> StoreUnavailable:
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        return StoreUnavailable(
+            f"cannot use data folder {self.data_dir}: {reason}. "
+            "Set SANCTIONNET_DATA_DIR to a writable folder with free space."
+        )
+
+    def _make_folders(self) -> None:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.socket.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._unusable(exc) from exc
+
+    def _probe_write(self) -> None:
+        """A real write and fsync, so a full disk or read-only folder fails clearly now
+        rather than as a server that dies on its first write."""
+        try:
             probe = self.data_dir / f".write-probe-{os.getpid()}"
             with open(probe, "wb") as fh:
                 fh.write(b"x" * 4096)
@@ -129,11 +143,7 @@ class EmbeddedServer:
                 os.fsync(fh.fileno())
             probe.unlink()
         except OSError as exc:
-            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-            raise StoreUnavailable(
-                f"cannot use data folder {self.data_dir}: {reason}. "
-                "Set SANCTIONNET_DATA_DIR to a writable folder with free space."
-            ) from exc
+            raise self._unusable(exc) from exc
         free = shutil.disk_usage(self.data_dir).free
         if free < _MIN_FREE_BYTES:
             raise StoreUnavailable(
@@ -155,8 +165,17 @@ class EmbeddedServer:
         otherwise launch two servers on one append-only file (Redis unlinks an
         existing socket before binding, so the second would quietly take over).
         """
-        self._check_folder()
-        with open(self.data_dir / "falkordb.lock", "w") as lock:
+        if self.status().running:
+            # Reusing a running server writes nothing: a read-only check still works
+            # on a full disk.
+            self._wait_ready()
+            return False
+        self._make_folders()
+        try:
+            lock = open(self.data_dir / "falkordb.lock", "w")
+        except OSError as exc:
+            raise self._unusable(exc) from exc
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             return self._start_locked()
 
@@ -167,6 +186,7 @@ class EmbeddedServer:
             return False
         if current.pid is not None:
             raise StoreUnavailable(current.detail + "; stop it with `sanctionnet db stop` or kill it")
+        self._probe_write()
         self._clear_stale()
         server, module = _binaries()
         args = [
