@@ -8,12 +8,12 @@ MATCH (s:Subject {id: sid})
 RETURN s.id AS id, s.kind AS kind
 
 // name: subjects_by_usccs
-UNWIND $keys AS k
+UNWIND $ids AS k
 MATCH (s:Subject {uscc: k})
 RETURN k AS key, s.id AS id
 
 // name: subjects_by_id_hashes
-UNWIND $keys AS k
+UNWIND $ids AS k
 MATCH (s:Subject {id_hash: k})
 RETURN k AS key, s.id AS id
 

@@ -47,6 +47,12 @@ class PropagationStats:
     restrictions: int = 0
     lists: dict[str, int] = field(default_factory=dict)
 
+    def add(self, other: PropagationStats) -> None:
+        self.entries += other.entries
+        self.restrictions += other.restrictions
+        for list_id, n in other.lists.items():
+            self.lists[list_id] = self.lists.get(list_id, 0) + n
+
 
 def _rule_of(list_def: ListDef) -> str:
     return list_def.propagation.rule if list_def.propagation else "LISTED"

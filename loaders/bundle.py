@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from graph_model.catalogue import Catalogue
+from graph_model.catalogue import PROPAGATION_ROLES, Catalogue
 from graph_model.errors import InvalidInput
 from graph_model.identifiers import mask_resident_id, org_code_of
 from graph_model.pii import IdHasher
@@ -85,12 +85,13 @@ def _unique_rows(model: type[BaseModel], folder: Path, name: str, key: str, repo
     return rows
 
 
-def _existing_kinds(store: Store, ids: list[str], batch_size: int) -> dict[str, SubjectKind]:
-    kinds: dict[str, SubjectKind] = {}
-    for batch in batched(({"id": i} for i in ids), batch_size):
-        for row in store.read("subject_kinds", ids=[r["id"] for r in batch]):
-            kinds[row["id"]] = SubjectKind(row["kind"])
-    return kinds
+def _read_by_ids(store: Store, query: str, ids, batch_size: int) -> list[dict]:
+    """Run a lookup query that takes ``$ids`` over any number of ids, batch by batch."""
+    return [row for batch in batched(sorted(set(ids)), batch_size) for row in store.read(query, ids=batch)]
+
+
+def _existing_kinds(store: Store, ids, batch_size: int) -> dict[str, SubjectKind]:
+    return {row["id"]: SubjectKind(row["kind"]) for row in _read_by_ids(store, "subject_kinds", ids, batch_size)}
 
 
 def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
@@ -105,14 +106,6 @@ def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
         props["id_masked"] = mask_resident_id(row.id_number)
     # An empty cell means "not given": it never erases what an earlier load stored.
     return {k: v for k, v in props.items() if v is not None}
-
-
-def _owners(store: Store, query: str, keys: set[str], batch_size: int) -> dict[str, str]:
-    owners: dict[str, str] = {}
-    for batch in batched(({"k": k} for k in sorted(keys)), batch_size):
-        for row in store.read(query, keys=[r["k"] for r in batch]):
-            owners[row["key"]] = row["id"]
-    return owners
 
 
 def _identifier_clash(sid: str, line: int, props: dict, owners: dict, claimed: dict) -> tuple[str, str] | None:
@@ -143,9 +136,9 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
     existing = _existing_kinds(store, list(rows), batch_size)
     by_kind: dict[SubjectKind, list[dict]] = {kind: [] for kind in SubjectKind}
     props = {sid: _subject_props(row, hasher) for sid, (_, row) in rows.items()}
-    owners = {prop: _owners(store, "subjects_by_usccs" if prop == "uscc" else "subjects_by_id_hashes",
-                            {p[prop] for p in props.values() if prop in p}, batch_size)
-              for prop in ("uscc", "id_hash")}
+    owners = {prop: {row["key"]: row["id"] for row in _read_by_ids(
+                  store, query, (p[prop] for p in props.values() if prop in p), batch_size)}
+              for prop, query in (("uscc", "subjects_by_usccs"), ("id_hash", "subjects_by_id_hashes"))}
     claimed: dict[tuple[str, str], tuple[int, str]] = {}
     for line, row in rows.values():
         if existing.get(row.id, row.kind) is not row.kind:
@@ -168,10 +161,10 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
 
 
 def _load_relations(store, folder, known, report, batch_size, progress) -> set[str]:
-    """Load role periods; return the subjects that gained or changed one."""
+    """Load role periods; return the subjects that gained or changed a role PR1 follows."""
     name = "relations.csv"
     good: list[tuple[int, RelationRow]] = list(_valid_rows(RelationRow, folder, name, report))
-    unknown = sorted({i for _, r in good for i in (r.from_id, r.to_id)} - set(known))
+    unknown = {i for _, r in good for i in (r.from_id, r.to_id)} - set(known)
     known = known | _existing_kinds(store, unknown, batch_size)
     by_type: dict[RelType, list[dict]] = {rel: [] for rel in RelType}
     seen: dict[tuple, int] = {}
@@ -203,7 +196,7 @@ def _load_relations(store, folder, known, report, batch_size, progress) -> set[s
             loaded += len(batch)
             progress(name, len(batch))
     report.loaded[name] = loaded
-    return {row["to_id"] for rows in by_type.values() for row in rows}
+    return {row["to_id"] for rel, rows in by_type.items() if rel in PROPAGATION_ROLES for row in rows}
 
 
 def _load_entries(store, folder, catalogue, known, report, batch_size, progress) -> set[str]:
@@ -211,11 +204,8 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     store without them for longer than one batch; return the entry ids loaded."""
     name = "entries.csv"
     good: dict[str, tuple[int, EntryRow]] = _unique_rows(EntryRow, folder, name, "entry_id", report)
-    known = known | _existing_kinds(store, sorted({r.subject_id for _, r in good.values()} - set(known)), batch_size)
-    attached: dict[str, str] = {}
-    for batch in batched(({"id": i} for i in good), batch_size):
-        for row in store.read("entry_subjects", ids=[r["id"] for r in batch]):
-            attached[row["id"]] = row["subject_id"]
+    known = known | _existing_kinds(store, {r.subject_id for _, r in good.values()} - set(known), batch_size)
+    attached = {row["id"]: row["subject_id"] for row in _read_by_ids(store, "entry_subjects", good, batch_size)}
     rows: list[dict] = []
     for line, row in good.values():
         list_def = catalogue.lists.get(row.list)
@@ -236,23 +226,16 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
         by_list: dict[str, list[str]] = {}
         for row in batch:
             by_list.setdefault(row["props"]["list"], []).append(row["id"])
-        _add(report, propagate(store, catalogue, by_list=by_list, batch_size=batch_size))
+        report.propagation.add(propagate(store, catalogue, by_list=by_list, batch_size=batch_size))
         progress(name, len(batch))
     report.loaded[name] = len(rows)
     return {row["id"] for row in rows}
 
 
-def _add(report: LoadReport, stats: PropagationStats) -> None:
-    total = report.propagation
-    total.entries += stats.entries
-    total.restrictions += stats.restrictions
-    for list_id, n in stats.lists.items():
-        total.lists[list_id] = total.lists.get(list_id, 0) + n
-
-
 def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Path, *,
                 batch_size: int = 20_000, progress: Progress | None = None) -> LoadReport:
-    """Load the three files of ``folder``, then propagate restrictions again."""
+    """Load the three files of ``folder``; each batch of entries gets its restrictions
+    at once, and earlier entries whose roles this load changed are derived again."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidInput(f"{folder}: not a folder; a bundle is a folder with {', '.join(COLUMNS)}")
@@ -269,12 +252,11 @@ def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Pa
     # Entries loaded earlier whose subject's roles changed in this load.
     progress("propagation", 0)
     earlier: dict[str, list[str]] = {}
-    for batch in batched(({"id": i} for i in sorted(role_targets)), batch_size):
-        for row in store.read("entries_of_subjects", ids=[r["id"] for r in batch]):
-            if row["id"] not in loaded_entries:
-                earlier.setdefault(row["list"], []).append(row["id"])
+    for row in _read_by_ids(store, "entries_of_subjects", role_targets, batch_size):
+        if row["id"] not in loaded_entries:
+            earlier.setdefault(row["list"], []).append(row["id"])
     if earlier:
-        _add(report, propagate(store, catalogue, by_list=earlier, batch_size=batch_size))
+        report.propagation.add(propagate(store, catalogue, by_list=earlier, batch_size=batch_size))
     store.checkpoint()
     report.seconds = time.perf_counter() - started
     return report

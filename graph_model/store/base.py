@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from cypher import Dialect, Query, Queries
 from graph_model.errors import QueryFailed
 
 __all__ = ["Store", "StoreBase", "WriteSummary", "bind", "batched", "plain"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -121,9 +123,9 @@ def bind(queries: Queries, name: str, variant: str | None, params: dict[str, Any
     return query
 
 
-def batched(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
-    """Consecutive lists of at most ``size`` rows."""
-    batch: list[dict] = []
+def batched(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items."""
+    batch: list[T] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
