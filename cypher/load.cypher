@@ -39,7 +39,7 @@ RETURN count(r) AS n
 // Subjects the given entry ids are already attached to.
 UNWIND $ids AS eid
 MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: eid})
-RETURN e.id AS id, s.id AS subject_id
+RETURN e.id AS id, s.id AS subject_id, e.source AS source
 
 // name: entries_of_subjects
 // Entries on the given subjects, for re-deriving them after their roles changed.

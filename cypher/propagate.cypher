@@ -23,11 +23,14 @@ MERGE (r)-[:DERIVED_FROM]->(e)
 RETURN count(r) AS n
 
 // name: propagate_roles
-// PR1: every person who held one of $roles in the listed enterprise (a market
-// entity, 市场主体) on the determination date. Not enterprises or bodies that
-// control it: the documents authorise no propagation along control chains.
+// PR1/PR2/PR6: every person who held one of $roles in the listed enterprise (a
+// market entity, 市场主体) on the determination date; $ownership, if not empty,
+// narrows the rule to enterprises of that ownership (PR2: SOEs). Not enterprises or
+// bodies that control it: the documents authorise no propagation along control
+// chains. A revoked entry binds no person (its person-level records are removed).
 UNWIND $entry_ids AS eid
 MATCH (s:Enterprise)-[:HAS_ENTRY]->(e:Entry {id: eid})
+WHERE e.state <> 'revoked' AND (size($ownership) = 0 OR s.ownership IN $ownership)
 MATCH (p:Person)-[k:LEGAL_REP_OF|PRINCIPAL_OF|ACTUAL_CONTROLLER_OF|MANAGES]->(s)
 WHERE type(k) IN $roles AND k.valid_from <= e.determined AND e.determined <= k.valid_to
 MERGE (r:Restriction {id: eid + '|' + p.id + '|' + type(k) + '|' + k.valid_from})
@@ -39,16 +42,40 @@ MERGE (r)-[:TARGETS]->(p)
 MERGE (r)-[:DERIVED_FROM]->(e)
 RETURN count(r) AS n
 
+// name: propagate_named
+// PR5/PR8: the persons the deciding department names in its decision (相关责任人,
+// 当事人), kept on the entry as `named`; the path's period is the entry's.
+UNWIND $entry_ids AS eid
+MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: eid})
+WHERE e.state <> 'revoked'
+UNWIND coalesce(e.named, []) AS pid
+MATCH (p:Person {id: pid})
+MERGE (r:Restriction {id: eid + '|' + p.id + '|NAMED'})
+SET r.rule = $rule, r.role = 'NAMED', r.entry_id = eid, r.subject_id = p.id,
+    r.path_ids = [p.id, s.id], r.path_roles = ['NAMED'],
+    r.path_from = [e.determined], r.path_to = [e.valid_to],
+    r.catalogue_version = $catalogue_version
+MERGE (r)-[:TARGETS]->(p)
+MERGE (r)-[:DERIVED_FROM]->(e)
+RETURN count(r) AS n
+
 // name: sweep_restrictions
-// Role restrictions of these entries whose role period no longer exists, no longer
-// covers the determination date, or whose role the list no longer propagates.
+// Person-level restrictions of these entries the graph or the catalogue no longer
+// supports: the entry was revoked; the list no longer has that rule for that role
+// ($rule_roles, "rule:role"); a rule narrowed by ownership ($narrowed) no longer
+// matches the enterprise ($rule_ownerships, "rule:ownership"); a named person is no
+// longer named; or the role period is gone or no longer covers the determination date.
 UNWIND $entry_ids AS eid
 MATCH (r:Restriction {entry_id: eid})-[:TARGETS]->(p:Subject)
 WHERE r.role <> 'entity'
 MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: eid})
 OPTIONAL MATCH (p)-[k]->(s)
-WHERE type(k) = r.role AND type(k) IN $roles AND k.valid_from = r.path_from[0]
+WHERE type(k) = r.role AND k.valid_from = r.path_from[0]
   AND k.valid_from <= e.determined AND e.determined <= k.valid_to
-WITH r, count(k) AS supported
-WHERE supported = 0
+WITH r, e, s, p, count(k) AS held
+WHERE e.state = 'revoked'
+   OR NOT (r.rule + ':' + r.role) IN $rule_roles
+   OR (r.rule IN $narrowed AND NOT (r.rule + ':' + coalesce(s.ownership, '')) IN $rule_ownerships)
+   OR (r.role = 'NAMED' AND NOT p.id IN coalesce(e.named, []))
+   OR (r.role <> 'NAMED' AND held = 0)
 DETACH DELETE r

@@ -20,3 +20,15 @@ CREATE INDEX FOR (n:Restriction) ON (n.id)
 
 // name: schema_restriction_entry
 CREATE INDEX FOR (n:Restriction) ON (n.entry_id)
+
+// name: schema_task_id
+CREATE INDEX FOR (n:Task) ON (n.id)
+
+// name: schema_task_entry
+CREATE INDEX FOR (n:Task) ON (n.entry_id)
+
+// name: schema_transition_id
+CREATE INDEX FOR (n:Transition) ON (n.id)
+
+// name: schema_feedback_id
+CREATE INDEX FOR (n:Feedback) ON (n.id)

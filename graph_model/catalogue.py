@@ -1,9 +1,11 @@
 """The list and measure catalogue (措施清单): YAML files a policy officer reads and edits.
 
-One file per list (``lists/<id>.yaml``) and one per measure family
-(``measures/<id>.yaml``); the file stem is the id. Loading runs in two passes, as
-followthemoney's model does: each file is parsed and validated on its own, then a
-link pass checks the references between files. Every error names file and field.
+One file per list (``lists/<id>.yaml``), one per measure family
+(``measures/<id>.yaml``; the file stem is the id), and ``rules.yaml`` for what
+is not tied to one list: region groups, notification routes (PR3/PR4), grading
+tiers and the green channel. Loading runs in two passes, as followthemoney's
+model does: each file is parsed and validated on its own, then a link pass checks
+the references between files. Every error names file and field.
 """
 
 from __future__ import annotations
@@ -19,43 +21,72 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graph_model.errors import InvalidCatalogue
-from graph_model.types import RelType, SubjectKind
+from graph_model.types import Ownership, SubjectKind
 
-__all__ = ["CATALOGUE_FORMAT", "Catalogue", "ListDef", "MeasureDef", "Propagation", "load_catalogue"]
+__all__ = ["CATALOGUE_FORMAT", "Catalogue", "ListDef", "MeasureDef", "Propagation", "RulesDef", "load_catalogue"]
 
 # Bump when the shape of the files changes (not for content edits: those change
-# the version dates and the digest).
-CATALOGUE_FORMAT = 1
+# the version dates and the digest). 2: list effects, several propagation rules,
+# named persons, durations, region groups, incentives and rules.yaml.
+CATALOGUE_FORMAT = 2
 BUNDLED_DIR = Path(__file__).parent / "catalogue_data"
 
-# The roles a propagation rule may name: the ones the propagate_roles query matches.
-PROPAGATION_ROLES = frozenset({RelType.LEGAL_REP_OF, RelType.PRINCIPAL_OF, RelType.ACTUAL_CONTROLLER_OF,
-                               RelType.MANAGES})
-Target = Literal["entity", "LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF", "MANAGES"]
-# 行政性 / 市场性 / 行业性 / 社会性 / 司法性 (GZ (十); QH adds 司法性).
-MeasureType = Literal["administrative", "market", "industry", "social", "judicial"]
+# Roles a propagation rule may follow from a listed enterprise to a person; the
+# propagate_roles query matches exactly these. NAMED is not a graph role: it is
+# the persons a decision names (相关责任人 / 当事人, PR5/PR8), kept on the entry.
+ROLE_TARGETS = ("LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF", "MANAGES")
+NAMED = "NAMED"
+Target = Literal["entity", "LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF", "MANAGES", "NAMED"]
+# 行政性 / 市场性 / 行业性 / 社会性 / 司法性 (GZ (十); QH adds 司法性); incentives have
+# their own type.
+MeasureType = Literal["administrative", "market", "industry", "social", "judicial", "incentive"]
+Action = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$")
 
 
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Propagation(_Spec):
-    """Who besides the listed subject is restricted, by which rule and on what basis."""
+class Quoted(_Spec):
+    """A rule's wording and where it comes from."""
+
+    legal_basis: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
+class Propagation(Quoted):
+    """Who besides the listed subject is bound, by which rule.
+
+    ``roles`` are role relationships held in the listed enterprise on the
+    determination date, or ``NAMED``: the persons the deciding department names
+    in its decision. ``ownership`` narrows the rule to listed enterprises of that
+    ownership (PR2: SOEs only).
+    """
 
     rule: str = Field(pattern=r"^PR\d+$")
-    roles: list[RelType]
-    # The role must have been held on this date of the entry.
+    roles: list[Literal["LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF", "MANAGES", "NAMED"]] = Field(
+        min_length=1)
+    ownership: list[Ownership] = Field(default_factory=list, description="Empty: any ownership.")
     role_held_on: Literal["determination"] = "determination"
-    legal_basis: str
-    source: str
+    publish: bool = Field(False, description="The persons' names are published (予以公开公示, PR2).")
 
-    @model_validator(mode="after")
-    def _roles_known(self) -> Propagation:
-        unknown = set(self.roles) - PROPAGATION_ROLES
-        if unknown:
-            raise ValueError(f"roles {sorted(unknown)} cannot propagate; allowed: {sorted(PROPAGATION_ROLES)}")
-        return self
+
+class Duration(_Spec):
+    """How long an entry binds. The documents give no numbers ("一定期限内"): these are
+    parameters with defaults a department may override per entry."""
+
+    default_years: int | None = Field(None, ge=1, description="None: until repaired or revoked.")
+    max_years: int | None = Field(None, ge=1)
+    permanent_allowed: bool = Field(False, description="直至永远逐出市场 (PR5).")
+    note: str = ""
+
+
+class TaskSpec(Quoted):
+    """A task an entry on this list creates (e.g. PR11: interview by the deciding department)."""
+
+    rule: str = Field(pattern=r"^PR\d+$")
+    kind: str = Field(pattern=r"^[a-z_]+$")
+    recipient: Literal["deciding_dept"]
 
 
 class ListDef(_Spec):
@@ -65,20 +96,52 @@ class ListDef(_Spec):
     version: date
     name_zh: str
     name_en: str
-    deciding_dept_types: list[str]
+    # restrict: sanctions (restricted=true); supervise: stricter supervision only
+    # (key-attention: "与其失信程度相对应的严格监管措施", never joint punishment);
+    # incentive: red lists and the like.
+    effect: Literal["restrict", "supervise", "incentive"]
+    # The rule of domain.md §9(b) that binds the listed subject itself (e.g. PR7 for
+    # the procurement bad-conduct list); person-level rules are in `propagation`.
+    rule: str | None = Field(None, pattern=r"^PR\d+$")
+    # Whether an entry is a 失信记录: feeds PR3/PR4 notifications, grading and the
+    # three-clean-years test of the green channel.
+    dishonesty_record: bool
+    deciding_dept_types: list[str] = Field(min_length=1)
     criteria: str
     criteria_source: str
-    scope: Literal["national"] = "national"
-    subject_kinds: list[SubjectKind]
-    propagation: Propagation | None = None
+    scope: Literal["national", "region_group"] = "national"
+    region_group: str | None = None
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    propagation: list[Propagation] = Field(default_factory=list)
+    duration: Duration = Duration()
+    disclosure_years: int | None = Field(None, ge=1, description="公开期限; None: while in force.")
+    notice_days: int = Field(10, ge=0, description="Days from notification (告知) until the entry takes effect.")
+    repairable: bool = True
     exit_rule: str
+    exit_source: str
+    tasks: list[TaskSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _scope(self) -> ListDef:
+        if (self.scope == "region_group") != bool(self.region_group):
+            raise ValueError("region_group is required exactly when scope is region_group")
+        seen: set[str] = set()
+        for p in self.propagation:
+            twice = seen & set(p.roles)
+            if twice:
+                raise ValueError(f"roles {sorted(twice)} are in more than one propagation rule")
+            seen |= set(p.roles)
+        return self
+
+    def rule_for(self, role: str) -> Propagation | None:
+        return next((p for p in self.propagation if role in p.roles), None)
 
 
 class MeasureDef(_Spec):
-    """One measure (惩戒措施) with the action code a checking system asks about."""
+    """One measure (惩戒 / 激励措施) with the action code a checking system asks about."""
 
     id: str
-    action: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$")
+    action: str = Action
     name_zh: str
     name_en: str
     domain: str
@@ -86,6 +149,10 @@ class MeasureDef(_Spec):
     targets: list[Target] = Field(min_length=1)
     # Kinds of subject the measure can bind (e.g. travel bans bind persons only).
     subject_kinds: list[SubjectKind] = Field(default_factory=lambda: list(SubjectKind))
+    # always: every entry on the list; by_decision: only entries whose decision
+    # names this measure (PR2 "as set by the competent department", PR6 "where the
+    # basis so provides").
+    applies: Literal["always", "by_decision"] = "always"
     legal_basis: str
     source: str
     initiating_dept_types: list[str]
@@ -98,12 +165,56 @@ class MeasureFamily(_Spec):
     measures: list[MeasureDef] = Field(min_length=1)
 
 
+class RegionGroup(_Spec):
+    name_zh: str
+    name_en: str
+    provinces: list[str] = Field(min_length=2)
+    source: str
+
+
+class Notification(Quoted):
+    """PR3/PR4: who is told when a public body, an SOE or its staff has a 失信 record."""
+
+    rule: str = Field(pattern=r"^PR\d+$")
+    when: Literal["public_body_or_soe", "staff_of_public_body_or_soe"]
+    # superior_unit / employer are resolved in the graph; anything else is a department type.
+    recipients: list[str] = Field(min_length=1)
+
+
+class Tier(_Spec):
+    name_zh: str
+    sampling_multiplier: float = Field(gt=0, description="Applied to the 双随机 base sampling ratio.")
+    rule: str
+
+
+class Grading(Quoted):
+    """Three-tier risk grade driving 双随机 sampling (GZ (七), SH-9, PR10/PR12)."""
+
+    base_sampling_ratio: float = Field(gt=0, le=1)
+    tiers: dict[Literal["low", "normal", "high"], Tier]
+    clean_years: int = Field(ge=1)
+
+
+class GreenChannel(Quoted):
+    action: str = Action
+    clean_years: int = Field(ge=1, description="连续三年无不良违法失信记录 (GZ (一)).")
+
+
+class RulesDef(_Spec):
+    version: date
+    region_groups: dict[str, RegionGroup]
+    notifications: list[Notification]
+    grading: Grading
+    green_channel: GreenChannel
+
+
 class Catalogue:
     """The validated catalogue: lookups for the rules engine, and its public export."""
 
-    def __init__(self, lists: dict[str, ListDef], families: dict[str, MeasureFamily]) -> None:
+    def __init__(self, lists: dict[str, ListDef], families: dict[str, MeasureFamily], rules: RulesDef) -> None:
         self.lists = lists
         self.families = families
+        self.rules = rules
         self._by_list: dict[str, list[MeasureDef]] = {}
         for family in families.values():
             self._by_list.setdefault(family.list, []).extend(family.measures)
@@ -113,26 +224,48 @@ class Catalogue:
             "format": CATALOGUE_FORMAT,
             "lists": {k: v.model_dump(mode="json") for k, v in sorted(self.lists.items())},
             "measures": {k: v.model_dump(mode="json") for k, v in sorted(self.families.items())},
+            "rules": self.rules.model_dump(mode="json"),
         }
 
     @cached_property
     def version(self) -> str:
         """Latest file date plus a digest of the content, e.g. ``2026-11-22+1a2b3c4d``."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode()
-        latest = max([d.version for d in self.lists.values()] + [f.version for f in self.families.values()])
+        dates = [d.version for d in self.lists.values()] + [f.version for f in self.families.values()]
+        latest = max(dates + [self.rules.version])
         return f"{latest.isoformat()}+{hashlib.sha256(canonical).hexdigest()[:8]}"
+
+    @cached_property
+    def measures(self) -> list[tuple[str, MeasureDef]]:
+        """Every (list id, measure), in file order."""
+        return [(f.list, m) for f in self.families.values() for m in f.measures]
 
     @cached_property
     def actions(self) -> frozenset[str]:
         """Every action code some measure names."""
-        return frozenset(m.action for f in self.families.values() for m in f.measures)
+        return frozenset(m.action for _, m in self.measures) | {self.rules.green_channel.action}
 
-    def measures_for(self, list_id: str, role: str, kind: SubjectKind) -> list[MeasureDef]:
-        """Measures of a list that bind a subject of ``kind`` reached in ``role``."""
-        return [m for m in self._by_list.get(list_id, []) if role in m.targets and kind in m.subject_kinds]
+    @cached_property
+    def incentive_actions(self) -> frozenset[str]:
+        return frozenset(m.action for _, m in self.measures if m.type == "incentive") | {
+            self.rules.green_channel.action}
 
-    def propagating_lists(self) -> list[ListDef]:
-        return [entry for entry in self.lists.values() if entry.propagation]
+    def measures_of(self, list_id: str) -> list[MeasureDef]:
+        return self._by_list.get(list_id, [])
+
+    def measures_for(self, list_id: str, role: str, kind: SubjectKind,
+                     decided: frozenset[str] | set[str] = frozenset()) -> list[MeasureDef]:
+        """Measures of a list that bind a subject of ``kind`` reached in ``role``;
+        ``by_decision`` measures only if the entry's decision names their action."""
+        return [m for m in self._by_list.get(list_id, [])
+                if role in m.targets and kind in m.subject_kinds
+                and (m.applies == "always" or m.action in decided)]
+
+    def provinces_of(self, list_def: ListDef) -> frozenset[str] | None:
+        """Province prefixes where the list's entries apply; None: everywhere."""
+        if list_def.scope == "region_group":
+            return frozenset(self.rules.region_groups[list_def.region_group].provinces)
+        return None
 
 
 def _read(path: Path) -> dict:
@@ -154,6 +287,33 @@ def _validate(model: type[BaseModel], data: dict, path: Path) -> BaseModel:
         raise InvalidCatalogue(f"{path}: {'.'.join(first['loc'][1:])}: {first['msg']}", errors=errors) from exc
 
 
+def _link(folder: Path, lists: dict[str, ListDef], families: dict[str, MeasureFamily], rules: RulesDef) -> None:
+    """Check references between files: measure -> list, target -> rule, list -> region group."""
+    for list_id, list_def in lists.items():
+        if list_def.region_group and list_def.region_group not in rules.region_groups:
+            raise InvalidCatalogue(f"{folder / 'lists' / f'{list_id}.yaml'}: region_group "
+                                   f"{list_def.region_group!r} is not defined in rules.yaml")
+    seen: dict[str, str] = {}
+    for stem, family in families.items():
+        path = folder / "measures" / f"{stem}.yaml"
+        if family.list not in lists:
+            raise InvalidCatalogue(f"{path}: list {family.list!r} is not defined in lists/")
+        list_def = lists[family.list]
+        roles = {"entity", *(role for p in list_def.propagation for role in p.roles)}
+        for i, measure in enumerate(family.measures):
+            if measure.id in seen:
+                raise InvalidCatalogue(f"{path}: measures.{i}.id {measure.id!r} also defined in {seen[measure.id]}")
+            seen[measure.id] = str(path)
+            stray = set(measure.targets) - roles
+            if stray:
+                raise InvalidCatalogue(
+                    f"{path}: measures.{i}.targets {sorted(stray)}: list {family.list!r} does not propagate to them"
+                )
+            if (measure.type == "incentive") != (list_def.effect == "incentive"):
+                raise InvalidCatalogue(f"{path}: measures.{i}.type {measure.type!r} does not fit list "
+                                       f"{family.list!r} with effect {list_def.effect!r}")
+
+
 def load_catalogue(folder: Path | None = None) -> Catalogue:
     """Load and cross-check every catalogue file under ``folder`` (default: bundled)."""
     folder = Path(folder) if folder else BUNDLED_DIR
@@ -168,21 +328,9 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
         families[path.stem] = _validate(MeasureFamily, _read(path), path)
     if not lists:
         raise InvalidCatalogue(f"{folder}: no list files in {folder / 'lists'}")
-
-    # Link pass: references between files.
-    seen: dict[str, str] = {}
-    for stem, family in families.items():
-        path = folder / "measures" / f"{stem}.yaml"
-        if family.list not in lists:
-            raise InvalidCatalogue(f"{path}: list {family.list!r} is not defined in lists/")
-        roles = {"entity", *(lists[family.list].propagation.roles if lists[family.list].propagation else [])}
-        for i, measure in enumerate(family.measures):
-            if measure.id in seen:
-                raise InvalidCatalogue(f"{path}: measures.{i}.id {measure.id!r} also defined in {seen[measure.id]}")
-            seen[measure.id] = str(path)
-            stray = set(measure.targets) - roles
-            if stray:
-                raise InvalidCatalogue(
-                    f"{path}: measures.{i}.targets {sorted(stray)}: list {family.list!r} does not propagate to them"
-                )
-    return Catalogue(lists, families)
+    rules_path = folder / "rules.yaml"
+    if not rules_path.exists():
+        raise InvalidCatalogue(f"{rules_path}: missing (region groups, notifications, grading, green channel)")
+    rules = _validate(RulesDef, _read(rules_path), rules_path)
+    _link(folder, lists, families, rules)
+    return Catalogue(lists, families, rules)

@@ -1,20 +1,21 @@
-"""The rules engine: propagation of list entries to restrictions, and the check.
+"""The check: is a subject restricted, for an action, in a region, on a date, and why.
 
-PR1 (domain.md §9(b)): an entry on a list whose catalogue file has a
-``propagation`` block restricts the listed subject and every subject that held one
-of the named roles in it on the entry's determination date. Propagation writes
-one ``Restriction`` record per (entry, target, role period) with its provenance;
-the check reads those records and judges them by the entry's current state and
-the catalogue's measures, so a catalogue edit or a state change needs no rerun.
+Restriction records (see ``propagation``) are judged here, for the date asked,
+from their entry's history and the catalogue: an entry restricts only on days it
+was ``active``; under an open objection it gives a *suspended* reason (GZ (十七):
+"联合惩戒措施在信息核实期间暂不执行"); repaired, revoked and expired entries give
+none from that day on, while a date before still has its answer. Incentive
+actions (PR12) are answered with an eligibility instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from graph_model.catalogue import Catalogue, ListDef
+from graph_model.catalogue import Catalogue, ListDef, MeasureDef
 from graph_model.errors import Conflict, InvalidInput, NotFound
+from graph_model.history import History
 from graph_model.identifiers import (
     is_valid_resident_id,
     is_valid_uscc,
@@ -24,65 +25,22 @@ from graph_model.identifiers import (
     normalise_uscc,
 )
 from graph_model.pii import IdHasher
+from graph_model.regions import province_of
 from graph_model.store.base import Store
 from graph_model.types import (
     IN_FORCE_STATES,
     OPEN_END,
     OPEN_START,
     CheckAnswer,
+    Eligibility,
     EntryState,
     PathStep,
     Reason,
-    RelType,
     SubjectKind,
     SubjectRef,
 )
 
-__all__ = ["PropagationStats", "check", "propagate", "resolve_subject"]
-
-
-@dataclass
-class PropagationStats:
-    entries: int = 0
-    restrictions: int = 0
-    lists: dict[str, int] = field(default_factory=dict)
-
-    def add(self, other: PropagationStats) -> None:
-        self.entries += other.entries
-        self.restrictions += other.restrictions
-        for list_id, n in other.lists.items():
-            self.lists[list_id] = self.lists.get(list_id, 0) + n
-
-
-def _rule_of(list_def: ListDef) -> str:
-    return list_def.propagation.rule if list_def.propagation else "LISTED"
-
-
-def propagate(store: Store, catalogue: Catalogue, *, by_list: dict[str, list[str]] | None = None,
-              batch_size: int = 20_000) -> PropagationStats:
-    """Derive the restrictions of the given entries ({list: [entry ids]}; default every
-    entry) again, and remove those the graph no longer supports.
-
-    Idempotent: a second run writes the same records. Entries on lists the
-    catalogue does not know produce nothing.
-    """
-    stats = PropagationStats()
-    for list_def in catalogue.lists.values():
-        if by_list is None:
-            ids = [row["id"] for row in store.read("entry_ids_of_list", list=list_def.id)]
-        else:
-            ids = by_list.get(list_def.id, [])
-        stats.lists[list_def.id] = len(ids)
-        stats.entries += len(ids)
-        roles = [str(role) for role in list_def.propagation.roles] if list_def.propagation else []
-        for start in range(0, len(ids), batch_size):
-            batch = ids[start : start + batch_size]
-            common = {"entry_ids": batch, "rule": _rule_of(list_def), "catalogue_version": catalogue.version}
-            stats.restrictions += store.write("propagate_entity", **common).rows[0]["n"]
-            if roles:
-                stats.restrictions += store.write("propagate_roles", roles=roles, **common).rows[0]["n"]
-            store.write("sweep_restrictions", entry_ids=batch, roles=roles)
-    return stats
+__all__ = ["Judged", "check", "judge", "resolve_subject", "years_before"]
 
 
 def _one(store: Store, query: str, key: str, what: str) -> dict | None:
@@ -121,8 +79,54 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value)
 
 
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def _ref(row: dict) -> SubjectRef:
     return SubjectRef(id=row["id"], kind=row["kind"], name=row.get("name") or "")
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One restriction record on the subject, with its entry judged for a date."""
+
+    restriction: dict
+    entry: dict
+    listed: dict
+    list_def: ListDef
+    history: History
+    state: EntryState | None  # on the date asked
+    current: EntryState | None  # today
+
+    @property
+    def role(self) -> str:
+        return self.restriction["role"]
+
+
+def judge(store: Store, catalogue: Catalogue, subject: dict, on: date) -> tuple[list[Judged], dict[str, SubjectRef]]:
+    """Every restriction record on ``subject`` on a list the catalogue knows, judged for
+    ``on``; and the subjects their paths name."""
+    rows = store.read("restrictions_of_subject", subject_id=subject["id"])
+    known = {subject["id"]: _ref(subject)}
+    today = date.today()
+    judged = []
+    for row in rows:
+        known[row["listed"]["id"]] = _ref(row["listed"])
+        list_def = catalogue.lists.get(row["entry"]["list"])
+        if list_def is None:
+            continue
+        history = History.of(row["entry"])
+        judged.append(Judged(row["restriction"], row["entry"], row["listed"], list_def, history,
+                             history.state_on(on), history.state_on(today)))
+    missing = {i for j in judged for i in j.restriction["path_ids"]} - set(known)
+    if missing:
+        for row in store.read("subjects_by_ids", ids=sorted(missing)):
+            known[row["subject"]["id"]] = _ref(row["subject"])
+    return judged, known
 
 
 def _path(restriction: dict, known: dict[str, SubjectRef]) -> list[PathStep]:
@@ -131,76 +135,116 @@ def _path(restriction: dict, known: dict[str, SubjectRef]) -> list[PathStep]:
     for i, subject_id in enumerate(restriction["path_ids"]):
         ref = known.get(subject_id) or SubjectRef(id=subject_id, kind=SubjectKind.enterprise, name="")
         if i < len(roles):
-            steps.append(PathStep(subject=ref, role=RelType(roles[i]), valid_from=_day(restriction["path_from"][i]),
+            steps.append(PathStep(subject=ref, role=roles[i], valid_from=_day(restriction["path_from"][i]),
                                   valid_to=_day(restriction["path_to"][i])))
         else:
             steps.append(PathStep(subject=ref))
     return steps
 
 
-def _legal_basis(list_def: ListDef, role: str, measures) -> str:
+def _legal_basis(list_def: ListDef, role: str, measures: list[MeasureDef]) -> str:
     parts = []
-    if role != "entity" and list_def.propagation:
-        parts.append(f"{list_def.propagation.rule}: {list_def.propagation.legal_basis}（{list_def.propagation.source}）")
+    rule = list_def.rule_for(role) if role != "entity" else None
+    if rule:
+        parts.append(f"{rule.rule}: {rule.legal_basis}（{rule.source}）")
     parts.extend(f"{m.name_zh}: {m.legal_basis}（{m.source}）" for m in measures)
     return "；".join(parts)
 
 
-def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *,
-          action: str | None = None, on: date | None = None) -> CheckAnswer:
-    """Is the subject restricted (for ``action``, if given) on date ``on`` (default today), and why."""
+def _applies_in(catalogue: Catalogue, list_def: ListDef, region: str | None) -> tuple[bool, list[str] | None]:
+    provinces = catalogue.provinces_of(list_def)
+    if provinces is None:
+        return True, None
+    return (region is None or region[:2] in provinces), sorted(provinces)
+
+
+def _reason(j: Judged, measures: list[MeasureDef], known: dict[str, SubjectRef], applies_in) -> Reason:
+    entry = j.entry
+    return Reason(
+        rule=j.restriction["rule"], entry_id=entry["id"], list=entry["list"], deciding_dept=entry["deciding_dept"],
+        basis=entry["basis"], basis_kind=entry["basis_kind"], determined=date.fromisoformat(entry["determined"]),
+        valid_to=_day(entry.get("valid_to")), region=entry.get("region"), applies_in=applies_in,
+        state=j.state, current_state=j.current or j.state, suspended=j.state is EntryState.objection_pending,
+        role=j.role, legal_basis=_legal_basis(j.list_def, j.role, measures), path=_path(j.restriction, known),
+        measures=sorted({m.action for m in measures}),
+    )
+
+
+def _clean_years(catalogue: Catalogue, subject: dict, judged: list[Judged], on: date) -> tuple[bool, str]:
+    """Whether the subject has had no 失信 record for ``clean_years`` years up to ``on``.
+
+    A revoked entry was never a record (wrongful listing). Only an enterprise or body
+    registered long enough can prove the years: a person's register start is unknown.
+    """
+    years = catalogue.rules.green_channel.clean_years
+    since = years_before(on, years)
+    established = _day(subject.get("established"))
+    if established is None or established > since:
+        return False, f"no record of the subject before {since.isoformat()}: {years} clean years unproven"
+    dirty = sorted({j.entry["id"] for j in judged if j.list_def.dishonesty_record
+                    and not j.history.ever(EntryState.revoked)
+                    and j.history.in_state_between(since, on, {EntryState.active})})
+    if dirty:
+        return False, f"失信 records since {since.isoformat()}: {', '.join(dirty)}"
+    return True, f"连续{years}年无不良违法失信记录（{since.isoformat()} 至 {on.isoformat()}）"
+
+
+def _eligibility(catalogue: Catalogue, subject: dict, judged: list[Judged], action: str, on: date) -> Eligibility:
+    """PR12: an incentive-list entry in force that grants the action, or (green channel)
+    three clean years; and in either case no 失信 entry in force on the day. An entry
+    under objection neither grants nor blocks (暂不执行)."""
+    kind = SubjectKind(subject["kind"])
+    green = catalogue.rules.green_channel
+    grounds, blocked = [], set()
+    for j in judged:
+        if j.state is not EntryState.active:
+            continue
+        if j.list_def.effect == "incentive":
+            decided = set(j.entry.get("measures") or [])
+            if any(m.action == action for m in catalogue.measures_for(j.list_def.id, j.role, kind, decided)):
+                grounds.append(f"{j.list_def.name_zh} {j.entry['id']}（{j.entry['deciding_dept']}）")
+        elif j.list_def.dishonesty_record:
+            blocked.add(j.entry["id"])
+    qualified = bool(grounds)
+    if action == green.action and not qualified:
+        qualified, note = _clean_years(catalogue, subject, judged, on)
+        grounds.append(note if qualified else f"not met: {note}")
+    return Eligibility(action=action, eligible=qualified and not blocked, rule="PR12", grounds=grounds,
+                       blocked_by=sorted(blocked), legal_basis=f"{green.legal_basis}（{green.source}）")
+
+
+def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, action: str | None = None,
+          on: date | None = None, region: str | None = None) -> CheckAnswer:
+    """Is the subject restricted (for ``action``, in ``region``, if given) on date ``on``
+    (default today), and why."""
     on = on or date.today()
     if action is not None and action not in catalogue.actions:
         # A misspelt code must not come back as "not restricted".
         raise InvalidInput(f"unknown action {action!r}; the catalogue has {sorted(catalogue.actions)}")
+    if region is not None and province_of(region) is None:
+        raise InvalidInput(f"unknown region {region!r}: give a six-digit GB/T 2260 code")
     subject = resolve_subject(store, hasher, key)
-    rows = store.read("restrictions_of_subject", subject_id=subject["id"], on_date=on.isoformat())
-    known = {subject["id"]: _ref(subject)}
-    for row in rows:
-        known[row["listed"]["id"]] = _ref(row["listed"])
-    missing = {i for row in rows for i in row["restriction"]["path_ids"]} - set(known)
-    if missing:
-        for row in store.read("subjects_by_ids", ids=sorted(missing)):
-            known[row["subject"]["id"]] = _ref(row["subject"])
-
+    kind = SubjectKind(subject["kind"])
+    judged, known = judge(store, catalogue, subject, on)
     reasons: list[Reason] = []
-    for row in rows:
-        entry, restriction = row["entry"], row["restriction"]
-        state = EntryState(entry["state"])
-        list_def = catalogue.lists.get(entry["list"])
-        if state not in IN_FORCE_STATES or list_def is None:
+    for j in judged:
+        if j.list_def.effect != "restrict" or j.state not in IN_FORCE_STATES:
             continue
-        measures = catalogue.measures_for(entry["list"], restriction["role"], SubjectKind(subject["kind"]))
+        applies, applies_in = _applies_in(catalogue, j.list_def, region)
+        if not applies:
+            continue
+        measures = catalogue.measures_for(j.list_def.id, j.role, kind, set(j.entry.get("measures") or []))
         if action is not None:
             measures = [m for m in measures if m.action == action]
-        if not measures:
-            continue
-        reasons.append(Reason(
-            rule=restriction["rule"],
-            entry_id=entry["id"],
-            list=entry["list"],
-            deciding_dept=entry["deciding_dept"],
-            basis=entry["basis"],
-            basis_kind=entry["basis_kind"],
-            determined=date.fromisoformat(entry["determined"]),
-            valid_to=_day(entry.get("valid_to")),
-            region=entry.get("region"),
-            state=state,
-            suspended=state is EntryState.objection_pending,
-            role=restriction["role"],
-            legal_basis=_legal_basis(list_def, restriction["role"], measures),
-            path=_path(restriction, known),
-            measures=sorted({m.action for m in measures}),
-        ))
+        if measures:
+            reasons.append(_reason(j, measures, known, applies_in))
     reasons.sort(key=lambda r: (r.suspended, r.determined, r.entry_id, r.role))
     in_force = sorted({m for r in reasons if not r.suspended for m in r.measures})
+    eligibility = None
+    if action in catalogue.incentive_actions:
+        eligibility = _eligibility(catalogue, subject, judged, action, on)
     return CheckAnswer(
-        subject=_ref(subject),
-        action=action,
-        date=on,
-        restricted=bool(in_force),
-        suspended=bool(reasons) and not in_force,
-        measures=in_force,
-        reasons=reasons,
+        subject=_ref(subject), action=action, date=on, region=region, restricted=bool(in_force),
+        suspended=bool(reasons) and not in_force, measures=in_force, reasons=reasons, eligibility=eligibility,
         catalogue_version=catalogue.version,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +28,7 @@ __all__ = [
     "PathStep",
     "Reason",
     "CheckAnswer",
+    "Eligibility",
     "label_of",
 ]
 
@@ -80,6 +82,12 @@ ROLE_TYPES = frozenset(RelType)
 
 
 class EntryState(StrEnum):
+    """States of a list entry. proposed -> notified -> active (after the notice
+    period) -> objection_pending -> active or revoked; active -> repaired;
+    active -> expired (past valid_to, derived from the date)."""
+
+    proposed = "proposed"
+    notified = "notified"
     active = "active"
     objection_pending = "objection_pending"
     repaired = "repaired"
@@ -120,7 +128,8 @@ class PathStep(BaseModel):
     """One hop of a reason's path: ``subject`` holds ``role`` in the next subject."""
 
     subject: SubjectRef
-    role: RelType | None = Field(None, description="Relationship to the next step; none on the last.")
+    role: RelType | Literal["NAMED"] | None = Field(
+        None, description="Relationship to the next step (NAMED: named in the decision); none on the last.")
     valid_from: date | None = None
     valid_to: date | None = None
 
@@ -137,13 +146,27 @@ class Reason(BaseModel):
     determined: date
     valid_to: date | None
     region: str | None
-    state: EntryState
+    applies_in: builtins.list[str] | None = Field(
+        None, description="Province codes where the entry applies (region-group lists); null: everywhere.")
+    state: EntryState = Field(description="The entry's state on the date asked about.")
+    current_state: EntryState = Field(description="The entry's state today (e.g. repaired since).")
     suspended: bool = Field(description="True while an objection is being checked: measures not enforced.")
     role: str = Field(description="`entity` for the listed subject itself, else the role held.")
     legal_basis: str = Field(description="Legal basis of the propagation rule and of the measures.")
     # `list` is a field name here, so the builtin is spelled out.
     path: builtins.list[PathStep] = Field(description="From the asked subject to the listed one.")
     measures: builtins.list[str] = Field(description="Action codes this reason restricts (or would, if suspended).")
+
+
+class Eligibility(BaseModel):
+    """Whether a subject qualifies for an incentive (PR12: red list or three clean years)."""
+
+    action: str
+    eligible: bool
+    rule: str
+    grounds: list[str] = Field(description="What qualifies the subject (red-list entries, clean years).")
+    blocked_by: list[str] = Field(description="Entries in force that rule the incentive out.")
+    legal_basis: str
 
 
 class CheckAnswer(BaseModel):
@@ -158,4 +181,7 @@ class CheckAnswer(BaseModel):
     suspended: bool = Field(description="Some reason exists but every one is suspended by an objection.")
     measures: list[str] = Field(description="Action codes in force (suspended reasons excluded).")
     reasons: list[Reason]
+    eligibility: Eligibility | None = Field(None, description="For an incentive action: whether the subject "
+                                            "qualifies, and why.")
+    region: str | None = Field(None, description="The region asked about; null: every region.")
     catalogue_version: str

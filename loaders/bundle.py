@@ -9,6 +9,7 @@ rows, restrictions are propagated again.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,15 +17,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from graph_model.catalogue import PROPAGATION_ROLES, Catalogue
+from graph_model.catalogue import NAMED, ROLE_TARGETS, Catalogue, ListDef
 from graph_model.errors import InvalidInput
 from graph_model.identifiers import mask_resident_id, org_code_of
 from graph_model.pii import IdHasher
-from graph_model.rules import PropagationStats, propagate
+from graph_model.history import bundle_history
+from graph_model.propagation import PropagationStats, propagate
 from graph_model.store.base import Store, batched
-from graph_model.types import OPEN_END, OPEN_START, RelType, SubjectKind, label_of
+from graph_model.types import OPEN_END, OPEN_START, EntryState, RelType, SubjectKind, label_of
 from loaders.csvfile import Reject, read_rows, write_rejects
-from loaders.rows import COLUMNS, EntryRow, RelationRow, SubjectRow
+from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, EntryRow, RelationRow, SubjectRow
 
 __all__ = ["Reject", "LoadReport", "load_bundle", "write_rejects"]
 
@@ -67,7 +69,8 @@ def _validate(model: type[BaseModel], name: str, line: int, row: dict, report: L
 
 
 def _valid_rows(model: type[BaseModel], folder: Path, name: str, report: LoadReport) -> Iterator[tuple[int, Any]]:
-    for line, raw in read_rows(folder / name, COLUMNS[name], report.rejects, report.read):
+    for line, raw in read_rows(folder / name, COLUMNS[name], report.rejects, report.read,
+                               OPTIONAL_COLUMNS.get(name, ())):
         row = _validate(model, name, line, raw, report)
         if row is not None:
             yield line, row
@@ -196,7 +199,49 @@ def _load_relations(store, folder, known, report, batch_size, progress) -> set[s
             loaded += len(batch)
             progress(name, len(batch))
     report.loaded[name] = loaded
-    return {row["to_id"] for rel, rows in by_type.items() if rel in PROPAGATION_ROLES for row in rows}
+    return {row["to_id"] for rel, rows in by_type.items() if rel in ROLE_TARGETS for row in rows}
+
+
+def _entry_problem(row: EntryRow, list_def: ListDef | None, catalogue: Catalogue, known: dict,
+                   attached: dict) -> tuple[str, str] | None:
+    """What is wrong with an entry row against the catalogue and the graph, as (field, reason)."""
+    if list_def is None:
+        return "list", f"unknown list {row.list!r}; the catalogue has {sorted(catalogue.lists)}"
+    if row.subject_id not in known:
+        return "subject_id", f"no subject {row.subject_id!r} in this bundle or the store"
+    if known[row.subject_id] not in list_def.subject_kinds:
+        return "subject_id", f"list {row.list!r} does not take a {known[row.subject_id].value}"
+    owner = attached.get(row.entry_id)
+    if owner and owner["subject_id"] != row.subject_id:
+        return "subject_id", f"entry {row.entry_id!r} already belongs to subject {owner['subject_id']!r}"
+    if owner and owner["source"] == "api":
+        # Its history is kept by transitions; a bundle row would overwrite it.
+        return "entry_id", f"entry {row.entry_id!r} is managed through the API; change it by a transition"
+    if row.permanent and not list_def.duration.permanent_allowed:
+        return "permanent", f"list {row.list!r} has no permanent entries"
+    decidable = {m.action for m in catalogue.measures_of(row.list) if m.applies == "by_decision"}
+    stray = sorted(set(row.measures) - decidable)
+    if stray:
+        return "measures", f"{stray} are not measures list {row.list!r} applies by decision ({sorted(decidable)})"
+    if row.named and not list_def.rule_for(NAMED):
+        return "named", f"list {row.list!r} binds no persons named in the decision"
+    for pid in row.named:
+        if known.get(pid) is not SubjectKind.person:
+            return "named", f"{pid!r} is not a person in this bundle or the store"
+    return None
+
+
+def _entry_props(row: EntryRow, list_def: ListDef) -> dict:
+    props = row.model_dump(mode="json", exclude={"entry_id", "subject_id", "state_since"})
+    valid_to = row.valid_to
+    if row.state is EntryState.expired and valid_to is None:
+        valid_to = row.state_since - timedelta(days=1)
+    props["valid_to"] = valid_to.isoformat() if valid_to else OPEN_END
+    props["hist_on"], props["hist_state"] = bundle_history(row.state, row.determined, row.state_since,
+                                                           list_def.notice_days)
+    props["version"] = 0
+    props["source"] = "bundle"
+    return props
 
 
 def _load_entries(store, folder, catalogue, known, report, batch_size, progress) -> set[str]:
@@ -204,23 +249,17 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     store without them for longer than one batch; return the entry ids loaded."""
     name = "entries.csv"
     good: dict[str, tuple[int, EntryRow]] = _unique_rows(EntryRow, folder, name, "entry_id", report)
-    known = known | _existing_kinds(store, {r.subject_id for _, r in good.values()} - set(known), batch_size)
-    attached = {row["id"]: row["subject_id"] for row in _read_by_ids(store, "entry_subjects", good, batch_size)}
+    wanted = {r.subject_id for _, r in good.values()} | {p for _, r in good.values() for p in r.named}
+    known = known | _existing_kinds(store, wanted - set(known), batch_size)
+    attached = {row["id"]: row for row in _read_by_ids(store, "entry_subjects", good, batch_size)}
     rows: list[dict] = []
     for line, row in good.values():
         list_def = catalogue.lists.get(row.list)
-        if list_def is None:
-            report.rejects.append(Reject(name, line, "list", f"unknown list {row.list!r}; the catalogue has {sorted(catalogue.lists)}"))
-        elif row.subject_id not in known:
-            report.rejects.append(Reject(name, line, "subject_id", f"no subject {row.subject_id!r} in this bundle or the store"))
-        elif known[row.subject_id] not in list_def.subject_kinds:
-            report.rejects.append(Reject(name, line, "subject_id", f"list {row.list!r} does not take a {known[row.subject_id].value}"))
-        elif attached.get(row.entry_id, row.subject_id) != row.subject_id:
-            report.rejects.append(Reject(name, line, "subject_id", f"entry {row.entry_id!r} already belongs to subject {attached[row.entry_id]!r}"))
-        else:
-            props = row.model_dump(mode="json", exclude={"entry_id", "subject_id"})
-            props["valid_to"] = props["valid_to"] or OPEN_END
-            rows.append({"id": row.entry_id, "subject_id": row.subject_id, "props": props})
+        problem = _entry_problem(row, list_def, catalogue, known, attached)
+        if problem:
+            report.rejects.append(Reject(name, line, *problem))
+            continue
+        rows.append({"id": row.entry_id, "subject_id": row.subject_id, "props": _entry_props(row, list_def)})
     for batch in batched(rows, batch_size):
         store.write("load_entries", rows=batch)
         by_list: dict[str, list[str]] = {}

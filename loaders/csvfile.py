@@ -28,8 +28,10 @@ class Reject:
     reason: str
 
 
-def read_rows(path: Path, columns: tuple[str, ...], rejects: list[Reject], counts: dict[str, int]) -> Iterator[tuple[int, dict]]:
-    """(line, row) for each data row of a CSV file with the given required columns.
+def read_rows(path: Path, columns: tuple[str, ...], rejects: list[Reject], counts: dict[str, int],
+              optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict]]:
+    """(line, row) for each data row of a CSV file with the given required columns
+    (and the ``optional`` ones where the header has them).
 
     Malformed rows become rejects here and are not yielded; ``counts[file name]`` is
     set to the number of data rows read once the file is exhausted.
@@ -47,6 +49,7 @@ def read_rows(path: Path, columns: tuple[str, ...], rejects: list[Reject], count
         missing = [c for c in columns if c not in header]
         if missing:
             raise InvalidInput(f"{path}: header lacks column(s) {', '.join(missing)}")
+        wanted = set(columns) | set(optional)
         count = 0
         while True:
             try:
@@ -70,7 +73,7 @@ def read_rows(path: Path, columns: tuple[str, ...], rejects: list[Reject], count
             if bad:
                 rejects.append(Reject(name, line, bad, "contains a control character"))
                 continue
-            yield line, {k: v for k, v in row.items() if k in columns}
+            yield line, {k: v for k, v in row.items() if k in wanted}
         counts[name] = count
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from graph_model.identifiers import (
 from graph_model.regions import province_of
 from graph_model.types import BasisKind, EntryState, Ownership, RelType, SubjectKind
 
-__all__ = ["SubjectRow", "RelationRow", "EntryRow", "COLUMNS"]
+__all__ = ["SubjectRow", "RelationRow", "EntryRow", "COLUMNS", "OPTIONAL_COLUMNS"]
 
 COLUMNS = {
     "subjects.csv": ("id", "kind", "name", "uscc", "id_number", "region", "ownership", "established", "status"),
@@ -26,6 +27,13 @@ COLUMNS = {
     "entries.csv": ("entry_id", "subject_id", "list", "deciding_dept", "basis", "basis_kind", "determined",
                     "state", "valid_to", "region"),
 }
+# Columns a file may have; older bundles without them still load.
+OPTIONAL_COLUMNS = {
+    "entries.csv": ("state_since", "named", "measures", "permanent"),
+}
+# States an entry can only be in after another one: the date it entered them is needed
+# to answer dated checks from the history.
+_NEEDS_SINCE = {EntryState.notified, EntryState.objection_pending, EntryState.repaired, EntryState.revoked}
 _REGION = re.compile(r"^\d{6}$")
 Id = Field(min_length=1, max_length=128)
 Text = Field(min_length=1, max_length=2000)
@@ -138,11 +146,38 @@ class EntryRow(_Row):
     state: EntryState
     valid_to: date | None = None
     region: str | None = None
+    state_since: date | None = Field(None, description="Date the entry entered its current state.")
+    named: builtins.list[str] = Field(default_factory=builtins.list, description="Persons the decision names (;-separated ids).")
+    measures: builtins.list[str] = Field(default_factory=builtins.list,
+                                         description="Measures the decision orders (;-separated).")
+    permanent: bool = False
 
     _check_region = field_validator("region")(classmethod(lambda cls, v: _region(v)))
+
+    @field_validator("named", "measures", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(";") if part.strip()]
+        return value
+
+    @field_validator("permanent", mode="before")
+    @classmethod
+    def _flag(cls, value: Any) -> Any:
+        return False if value is None else value
 
     @model_validator(mode="after")
     def _dates(self) -> EntryRow:
         if self.valid_to and self.valid_to < self.determined:
             raise ValueError("valid_to is before determined")
+        if self.permanent and self.valid_to:
+            raise ValueError("a permanent entry has no valid_to")
+        if self.state_since and self.state_since < self.determined:
+            raise ValueError("state_since is before determined")
+        if self.state in _NEEDS_SINCE and self.state_since is None:
+            raise ValueError(f"state_since is required for state {self.state.value}: dated checks need it")
+        if self.state is EntryState.expired and not (self.valid_to or self.state_since):
+            raise ValueError("an expired entry needs valid_to or state_since")
         return self

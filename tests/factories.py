@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from graph_model.identifiers import make_resident_id, make_uscc
-from loaders.rows import COLUMNS
+from loaders.rows import COLUMNS, OPTIONAL_COLUMNS
 
 __all__ = ["Bundle"]
 
@@ -46,19 +46,25 @@ class Bundle:
                                "valid_from": valid_from, "valid_to": valid_to})
 
     def entry(self, entry_id: str, subject_id: str, *, determined: str = "2022-03-01", state: str = "active",
-              valid_to: str = "", list_: str = "joint_punishment") -> None:
+              valid_to: str = "", list_: str = "joint_punishment", state_since: str = "",
+              named: str = "", measures: str = "", permanent: str = "", region: str = "230000") -> None:
+        """An entry; a state other than active defaults to having begun on 2024-01-01."""
+        if not state_since and state not in ("active", "expired", "proposed"):
+            state_since = "2024-01-01"
         self.entries.append({"entry_id": entry_id, "subject_id": subject_id, "list": list_,
                              "deciding_dept": "哈尔滨市南岗区人民法院", "basis": f"（2022）黑0103执{entry_id}号",
                              "basis_kind": "judgment", "determined": determined, "state": state,
-                             "valid_to": valid_to, "region": "230000"})
+                             "valid_to": valid_to, "region": region, "state_since": state_since, "named": named,
+                             "measures": measures, "permanent": permanent})
 
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for name, rows in (("subjects.csv", self.subjects), ("relations.csv", self.relations),
                            ("entries.csv", self.entries)):
             with open(folder / name, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=COLUMNS[name])
+                columns = COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ())
+                writer = csv.DictWriter(handle, fieldnames=columns)
                 writer.writeheader()
                 for row in rows:
-                    writer.writerow({c: row.get(c, "") for c in COLUMNS[name]})
+                    writer.writerow({c: row.get(c, "") for c in columns})
         return folder

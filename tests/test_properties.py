@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph_model.identifiers import make_resident_id, make_uscc
-from graph_model.rules import propagate
+from graph_model.propagation import propagate
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 

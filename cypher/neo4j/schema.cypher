@@ -18,3 +18,15 @@ CREATE CONSTRAINT restriction_id IF NOT EXISTS FOR (n:Restriction) REQUIRE n.id 
 
 // name: schema_restriction_entry
 CREATE INDEX restriction_entry IF NOT EXISTS FOR (n:Restriction) ON (n.entry_id)
+
+// name: schema_task_id
+CREATE CONSTRAINT task_id IF NOT EXISTS FOR (n:Task) REQUIRE n.id IS UNIQUE
+
+// name: schema_task_entry
+CREATE INDEX task_entry IF NOT EXISTS FOR (n:Task) ON (n.entry_id)
+
+// name: schema_transition_id
+CREATE CONSTRAINT transition_id IF NOT EXISTS FOR (n:Transition) REQUIRE n.id IS UNIQUE
+
+// name: schema_feedback_id
+CREATE CONSTRAINT feedback_id IF NOT EXISTS FOR (n:Feedback) REQUIRE n.id IS UNIQUE

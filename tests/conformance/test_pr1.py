@@ -45,7 +45,7 @@ def planted(store, catalogue, hasher, bundle_dir):
     for n, state in ((2, "objection_pending"), (3, "repaired"), (4, "revoked"), (5, "expired")):
         b.enterprise(f"E{n}")
         b.role(f"P{n}", "LEGAL_REP_OF", f"E{n}", valid_from="2015-01-01")
-        b.entry(f"J{n}", f"E{n}", state=state)
+        b.entry(f"J{n}", f"E{n}", state=state, valid_to="2023-12-31" if state == "expired" else "")
     b.enterprise("E6")
     b.entry("J6", "E6", determined="2021-01-01", valid_to="2023-12-31")
     report = load_bundle(store, catalogue, hasher, b.write(bundle_dir))

@@ -1,0 +1,216 @@
+"""The lifecycle of a list entry, with due process: every transition is a recorded act.
+
+proposed -> notified -> active (when the notice period ends) -> objection_pending
+-> active (objection rejected) or revoked (listing wrong); active -> repaired;
+active -> expired (after ``valid_to``; derived from the date, not stored). Each
+transition names actor, department, reason and date, is kept as a ``Transition``
+record, and extends the entry's dated history (``graph_model.history``), which is
+append-only for the past: only a scheduled future state (the end of the notice
+period) can be replaced.
+"""
+
+from __future__ import annotations
+
+import builtins
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph_model.catalogue import NAMED, Catalogue, ListDef
+from graph_model.errors import Conflict, InvalidInput, NotFound
+from graph_model.history import History
+from graph_model.pii import IdHasher
+from graph_model.propagation import propagate
+from graph_model.regions import province_of
+from graph_model.rules import resolve_subject
+from graph_model.store.base import Store
+from graph_model.types import OPEN_END, BasisKind, EntryState, SubjectKind
+
+__all__ = ["Act", "NewEntry", "Resolution", "create_entry", "transition"]
+
+Text = Field(min_length=1, max_length=2000)
+
+
+class Act(BaseModel):
+    """Who does a transition, for which department, why, and as of which day."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    actor: str = Field(min_length=1, max_length=200, examples=["张三（信用科）"])
+    department: str = Field(min_length=1, max_length=200, examples=["哈尔滨市市场监督管理局"])
+    reason: str = Text
+    on: date | None = Field(None, description="Day the act takes effect (default today; never in the future).")
+
+
+class NewEntry(Act):
+    """A deciding department's decision to put a subject on a list (state ``proposed``)."""
+
+    entry_id: str | None = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
+                                 description="Default: generated.")
+    subject: str = Field(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number.")
+    list: str = Field(min_length=1, max_length=64, examples=["joint_punishment"])
+    deciding_dept: str = Text
+    basis: str = Field(min_length=1, max_length=2000, description="The judgment, penalty or coercive decision.")
+    basis_kind: BasisKind
+    determined: date
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+    valid_to: date | None = Field(None, description="Default: determined + the list's default duration.")
+    permanent: bool = False
+    # `list` is a field name here, so the builtin is spelled out.
+    named: builtins.list[str] = Field(default_factory=builtins.list, max_length=100,
+                                      description="Persons the decision names.")
+    measures: builtins.list[str] = Field(default_factory=builtins.list, max_length=50,
+                                description="Measures the decision orders, of those the list applies by decision.")
+
+
+class Resolution(Act):
+    outcome: Literal["upheld", "wrong"] = Field(
+        description="upheld: the listing stands (back to active); wrong: it is revoked.")
+
+
+# Which transitions may leave which state (as of the act's day).
+_FROM: dict[str, set[EntryState]] = {
+    "notify": {EntryState.proposed},
+    "objection": {EntryState.notified, EntryState.active},
+    "resolve": {EntryState.objection_pending},
+    "repair": {EntryState.active},
+    "revoke": {EntryState.proposed, EntryState.notified, EntryState.active, EntryState.objection_pending,
+               EntryState.repaired, EntryState.expired},
+}
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _tx(entry_id: str, seq: int, kind: str, act: Act, on: date, before: EntryState | None, after: EntryState,
+        **extra) -> dict:
+    return {"entry_id": entry_id, "seq": seq, "kind": kind, "from_state": before.value if before else "",
+            "to_state": after.value, "on": on.isoformat(), "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "actor": act.actor, "department": act.department, "reason": act.reason, **extra}
+
+
+def _day_of(act: Act) -> date:
+    today = date.today()
+    on = act.on or today
+    if on > today:
+        raise InvalidInput(f"on: {on.isoformat()} is in the future; an act is recorded when it happens")
+    return on
+
+
+def _check_new(new: NewEntry, list_def: ListDef | None, subject: dict, catalogue: Catalogue) -> None:
+    if list_def is None:
+        raise InvalidInput(f"list: unknown list {new.list!r}; the catalogue has {sorted(catalogue.lists)}")
+    if subject["kind"] not in list_def.subject_kinds:
+        raise InvalidInput(f"subject: list {new.list!r} does not take a {subject['kind']}")
+    if new.region and province_of(new.region) is None:
+        raise InvalidInput(f"region: unknown region code {new.region!r}")
+    if new.permanent and not list_def.duration.permanent_allowed:
+        raise InvalidInput(f"permanent: list {new.list!r} has no permanent entries")
+    if new.permanent and new.valid_to:
+        raise InvalidInput("valid_to: a permanent entry has no end date")
+    if new.valid_to and new.valid_to < new.determined:
+        raise InvalidInput("valid_to: before determined")
+    decidable = {m.action for m in catalogue.measures_of(new.list) if m.applies == "by_decision"}
+    stray = sorted(set(new.measures) - decidable)
+    if stray:
+        raise InvalidInput(f"measures: {stray} are not applied by decision on list {new.list!r} "
+                           f"({sorted(decidable)})")
+    if new.named and not list_def.rule_for(NAMED):
+        raise InvalidInput(f"named: list {new.list!r} binds no persons named in the decision")
+
+
+def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewEntry) -> str:
+    """Record a listing decision as a ``proposed`` entry and derive its (not yet
+    effective) restrictions; return the entry id."""
+    on = _day_of(new)
+    list_def = catalogue.lists.get(new.list)
+    subject = resolve_subject(store, hasher, new.subject)
+    _check_new(new, list_def, subject, catalogue)
+    named = []
+    for key in new.named:
+        person = resolve_subject(store, hasher, key)
+        if person["kind"] != SubjectKind.person:
+            raise InvalidInput(f"named: {person['id']!r} is not a person")
+        named.append(person["id"])
+    entry_id = new.entry_id or f"{new.list}-{on:%Y%m%d}-{secrets.token_hex(4)}"
+    if store.read_one("entry_by_id", entry_id=entry_id):
+        raise Conflict(f"entry {entry_id!r} already exists")
+    valid_to = new.valid_to
+    if valid_to is None and not new.permanent and list_def.duration.default_years:
+        valid_to = _add_years(new.determined, list_def.duration.default_years) - timedelta(days=1)
+    props = {"list": new.list, "deciding_dept": new.deciding_dept, "basis": new.basis,
+             "basis_kind": new.basis_kind.value, "determined": new.determined.isoformat(), "region": new.region,
+             "valid_to": valid_to.isoformat() if valid_to else OPEN_END, "permanent": new.permanent,
+             "named": sorted(set(named)), "measures": sorted(set(new.measures)), "state": EntryState.proposed.value,
+             "hist_on": [on.isoformat()], "hist_state": [EntryState.proposed.value], "version": 1,
+             "last_tx": f"{entry_id}|1", "source": "api"}
+    props = {k: v for k, v in props.items() if v is not None}
+    tx = _tx(entry_id, 1, "create", new, on, None, EntryState.proposed)
+    store.write("create_entry", subject_id=subject["id"], entry_id=entry_id, props=props, tx_id=f"{entry_id}|1", tx=tx)
+    propagate(store, catalogue, by_list={new.list: [entry_id]})
+    return entry_id
+
+
+def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act: Act) -> dict:
+    """Apply transition ``kind`` (notify, objection, resolve, repair, revoke) to an entry."""
+    found = store.read_one("entry_by_id", entry_id=entry_id)
+    if found is None:
+        raise NotFound(f"no entry {entry_id!r}")
+    entry = found["entry"]
+    list_def = catalogue.lists.get(entry["list"])
+    if list_def is None:
+        raise Conflict(f"entry {entry_id!r} is on list {entry['list']!r}, which the catalogue no longer has")
+    on = _day_of(act)
+    history = History.of(entry)
+    past = [d for d in history.on if d <= date.today()]
+    if past and on < past[-1]:
+        raise Conflict(f"on: the entry's history already has {past[-1].isoformat()}; history is append-only")
+    state = history.state_on(on)
+    if state not in _FROM[kind]:
+        raise Conflict(f"entry {entry_id!r} is {state.value if state else 'not yet recorded'} on {on.isoformat()}; "
+                       f"{kind} needs {' or '.join(sorted(s.value for s in _FROM[kind]))}")
+    steps = [(d, s) for d, s in zip(history.on, history.states) if d <= on]
+    extra = {}
+    if kind == "notify":
+        after = EntryState.notified
+        steps += [(on, after), (on + timedelta(days=list_def.notice_days), EntryState.active)]
+        extra["effective_from"] = (on + timedelta(days=list_def.notice_days)).isoformat()
+    elif kind == "objection":
+        after = EntryState.objection_pending
+    elif kind == "resolve":
+        after = EntryState.active if act.outcome == "upheld" else EntryState.revoked
+        extra["outcome"] = act.outcome
+    elif kind == "repair":
+        if not list_def.repairable or entry.get("permanent"):
+            raise Conflict(f"entry {entry_id!r} cannot be repaired: "
+                           f"{'a permanent ban' if entry.get('permanent') else 'list ' + list_def.id + ' has no repair'}")
+        after = EntryState.repaired
+    else:
+        after = EntryState.revoked
+    if kind != "notify":
+        steps.append((on, after))
+    version = entry.get("version") or 0
+    tx_id = f"{entry_id}|{version + 1}"
+    params = {"entry_id": entry_id, "version": version, "tx_id": tx_id, "state": after.value,
+              "hist_on": [d.isoformat() for d, _ in steps], "hist_state": [s.value for _, s in steps],
+              "tx": _tx(entry_id, version + 1, kind, act, on, state, after, **extra)}
+    if after is EntryState.revoked:
+        restoration = {"entry_id": entry_id, "on": on.isoformat(), "actor": act.actor, "department": act.department,
+                       "reason": act.reason,
+                       "statement": "经核实有误，予以撤销，恢复其信誉、消除不良影响（黔发改财金〔2020〕117号 (十七)）"}
+        written = store.write("revoke_entry", restoration=restoration, **params)
+    else:
+        written = store.write("transition_entry", **params)
+    if not written.rows:
+        raise Conflict(f"entry {entry_id!r} changed while this {kind} was being recorded; read it and try again")
+    if after is EntryState.revoked:
+        store.write("withdraw_tasks", entry_id=entry_id, on=on.isoformat())
+    else:
+        propagate(store, catalogue, by_list={entry["list"]: [entry_id]})
+    return {"entry_id": entry_id, "transition": kind, "state": after.value, "on": on.isoformat(), "seq": version + 1}

@@ -1,0 +1,76 @@
+"""Tasks an entry creates for people, not restrictions: PR3, PR4 and list tasks.
+
+PR3: a public body or SOE with a 失信 record -> its superior unit and the audit
+department are notified. PR4: a person working for a public body or SOE with a
+失信 record -> the employer, discipline inspection and personnel departments are
+notified ("作为任职考核、职务晋升、评先评优的重要参考依据"). Both fire for the
+listed subject itself, not for person-level records derived from an enterprise's
+entry: the documents speak of the unit's or the staff member's own 违法失信行为.
+List tasks (e.g. PR11: the deciding department interviews a subject graded 差,
+"谁认定、谁约谈") come from the list's catalogue file.
+
+A task is due on the day the entry first takes effect; an entry that never takes
+effect (still proposed or notified) has none yet, and revocation withdraws them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from graph_model.catalogue import Catalogue
+from graph_model.history import History
+from graph_model.store.base import Store
+from graph_model.types import IN_FORCE_STATES, EntryState, SubjectKind
+
+__all__ = ["derive_tasks", "effective_on"]
+
+
+def effective_on(entry: dict) -> date | None:
+    """The first day the entry was (or is scheduled to be) in force."""
+    history = History.of(entry)
+    return next((on for on, state in zip(history.on, history.states) if state in IN_FORCE_STATES), None)
+
+
+def _task(rule: str, kind: str, entry: dict, subject: dict, recipient: str, recipient_id: str,
+          due: date, legal_basis: str, source: str) -> dict:
+    return {"id": f"{rule}|{entry['id']}|{recipient_id or recipient}",
+            "props": {"rule": rule, "kind": kind, "entry_id": entry["id"], "list": entry["list"],
+                      "subject_id": subject["id"], "recipient": recipient, "recipient_id": recipient_id,
+                      "due_on": due.isoformat(), "legal_basis": legal_basis, "source": source}}
+
+
+def derive_tasks(store: Store, catalogue: Catalogue, entry_ids: list[str]) -> int:
+    """Create the tasks of these entries that do not exist yet; return how many rows were merged."""
+    rows: list[dict] = []
+    for fact in store.read("task_facts", entry_ids=entry_ids):
+        entry, subject = fact["entry"], fact["subject"]
+        list_def = catalogue.lists.get(entry["list"])
+        due = effective_on(entry)
+        if list_def is None or due is None or entry["state"] == EntryState.revoked:
+            continue
+        for spec in list_def.tasks:
+            rows.append(_task(spec.rule, spec.kind, entry, subject, spec.recipient, entry["deciding_dept"], due,
+                              spec.legal_basis, spec.source))
+        if not list_def.dishonesty_record:
+            continue
+        for note in catalogue.rules.notifications:
+            if note.when == "public_body_or_soe":
+                applies = subject["kind"] == SubjectKind.public_body or subject.get("ownership") == "soe"
+                units = fact["superiors"]
+            else:
+                applies = subject["kind"] == SubjectKind.person and bool(fact["employers"])
+                units = fact["employers"]
+            if not applies:
+                continue
+            for recipient in note.recipients:
+                if recipient in ("superior_unit", "employer"):
+                    # No superior unit on record is itself worth a task: someone must find it.
+                    for unit in units or [""]:
+                        rows.append(_task(note.rule, "notify", entry, subject, recipient, unit, due,
+                                          note.legal_basis, note.source))
+                else:
+                    rows.append(_task(note.rule, "notify", entry, subject, recipient, "", due,
+                                      note.legal_basis, note.source))
+    if not rows:
+        return 0
+    return store.write("merge_tasks", rows=rows).rows[0]["n"]
