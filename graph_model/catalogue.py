@@ -192,7 +192,6 @@ class Grading(Quoted):
 
     base_sampling_ratio: float = Field(gt=0, le=1)
     tiers: dict[Literal["low", "normal", "high"], Tier]
-    clean_years: int = Field(ge=1)
 
 
 class GreenChannel(Quoted):

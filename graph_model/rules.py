@@ -40,7 +40,7 @@ from graph_model.types import (
     SubjectRef,
 )
 
-__all__ = ["Judged", "check", "judge", "resolve_subject", "years_before"]
+__all__ = ["Judged", "check", "clean_years", "judge", "resolve_subject", "years_before"]
 
 
 def _one(store: Store, query: str, key: str, what: str) -> dict | None:
@@ -170,7 +170,7 @@ def _reason(j: Judged, measures: list[MeasureDef], known: dict[str, SubjectRef],
     )
 
 
-def _clean_years(catalogue: Catalogue, subject: dict, judged: list[Judged], on: date) -> tuple[bool, str]:
+def clean_years(catalogue: Catalogue, subject: dict, judged: list[Judged], on: date) -> tuple[bool, str]:
     """Whether the subject has had no 失信 record for ``clean_years`` years up to ``on``.
 
     A revoked entry was never a record (wrongful listing). Only an enterprise or body
@@ -207,7 +207,7 @@ def _eligibility(catalogue: Catalogue, subject: dict, judged: list[Judged], acti
             blocked.add(j.entry["id"])
     qualified = bool(grounds)
     if action == green.action and not qualified:
-        qualified, note = _clean_years(catalogue, subject, judged, on)
+        qualified, note = clean_years(catalogue, subject, judged, on)
         grounds.append(note if qualified else f"not met: {note}")
     return Eligibility(action=action, eligible=qualified and not blocked, rule="PR12", grounds=grounds,
                        blocked_by=sorted(blocked), legal_basis=f"{green.legal_basis}（{green.source}）")

@@ -27,7 +27,7 @@ __all__ = ["ENTRY_HEADER", "RELATION_HEADER", "SUBJECT_HEADER", "DemoStats", "ge
 SUBJECT_HEADER = ("id", "kind", "name", "uscc", "id_number", "region", "ownership", "established", "status")
 RELATION_HEADER = ("from_id", "to_id", "type", "share", "valid_from", "valid_to")
 ENTRY_HEADER = ("entry_id", "subject_id", "list", "deciding_dept", "basis", "basis_kind", "determined", "state",
-                "valid_to", "region")  # fmt: skip
+                "valid_to", "region", "state_since")  # fmt: skip
 
 # The generator's fixed "today": data is reproducible and entries drawn as active
 # are still in force when the demo runs in 2026.
@@ -272,8 +272,11 @@ class _Generator:
                 dept = (place.city_name if rng.random() < 0.5 else place.full_name) + office
                 dept = "国家税务总局" + dept if office == "税务局" else dept
                 basis = f"{abbr}{code}〔{year}〕{number}号"
+            # Objections, repairs and revocations happen after the entry took effect.
+            since = _between(rng, day + _DAY, _REF) if state in ("objection_pending", "repaired", "revoked") else None
             self.ents.writerow((f"J{n + 1:07d}", eid, "joint_punishment", dept, basis, kind, day.isoformat(),
-                                state, valid_to.isoformat() if valid_to else "", dept_prov + "0000"))  # fmt: skip
+                                state, valid_to.isoformat() if valid_to else "", dept_prov + "0000",
+                                since.isoformat() if since else ""))  # fmt: skip
             self.stats.by_state[state] += 1
         return first
 

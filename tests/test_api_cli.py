@@ -130,7 +130,7 @@ def test_page_and_catalogue_are_served(api):
     assert page.status_code == 200 and "sanctionnet" in page.text
     assert api.get("/static/app.js").status_code == 200
     catalogue = api.get("/v1/catalogue").json()
-    assert catalogue["lists"]["joint_punishment"]["propagation"]["rule"] == "PR1"
+    assert catalogue["lists"]["joint_punishment"]["propagation"][0]["rule"] == "PR1"
     assert catalogue["version"] == api.get("/v1/check", params={"subject": "E1"}).json()["catalogue_version"]
 
 

@@ -28,8 +28,9 @@ def _edit(path, change):
 def test_bundled_catalogue_covers_pr1_and_its_measures():
     catalogue = load_catalogue()
     jp = catalogue.lists["joint_punishment"]
-    assert jp.propagation.rule == "PR1"
-    assert [r.value for r in jp.propagation.roles] == ["LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF"]
+    [pr1] = jp.propagation
+    assert pr1.rule == "PR1" and jp.rule == "PR1"
+    assert pr1.roles == ["LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF"]
     actions = {m.action for f in catalogue.families.values() for m in f.measures}
     assert {"procurement.bid", "finance.credit", "travel.flight", "travel.rail_high_grade", "securities.issue",
             "fiscal.subsidy", "tax.preference"} <= actions
@@ -66,12 +67,38 @@ def test_link_pass_checks_targets_and_lists(editable):
     _edit(path, lambda d: d["measures"][0].update(targets=["entity", "MANAGES"]))
     with pytest.raises(InvalidCatalogue, match=r"measures.0.targets \['MANAGES'\]: list 'joint_punishment' does not"):
         load_catalogue(editable)
-    _edit(path, lambda d: (d["measures"][0].update(targets=["entity"]), d.update(list="red_list")))
-    with pytest.raises(InvalidCatalogue, match="list 'red_list' is not defined"):
+    _edit(path, lambda d: (d["measures"][0].update(targets=["entity"]), d.update(list="no_such_list")))
+    with pytest.raises(InvalidCatalogue, match="list 'no_such_list' is not defined"):
         load_catalogue(editable)
 
 
 def test_file_name_is_the_id(editable):
     (editable / "lists" / "joint_punishment.yaml").rename(editable / "lists" / "jp.yaml")
     with pytest.raises(InvalidCatalogue, match="must equal the file name 'jp'"):
+        load_catalogue(editable)
+
+
+def test_link_pass_checks_region_groups_and_incentive_types(editable):
+    _edit(editable / "lists" / "yangtze_delta_env.yaml", lambda d: d.update(region_group="pearl_delta"))
+    with pytest.raises(InvalidCatalogue, match="region_group 'pearl_delta' is not defined in rules.yaml"):
+        load_catalogue(editable)
+
+
+def test_an_incentive_measure_only_on_an_incentive_list(editable):
+    _edit(editable / "measures" / "joint_punishment.yaml", lambda d: d["measures"][0].update(type="incentive"))
+    with pytest.raises(InvalidCatalogue, match="does not fit list 'joint_punishment' with effect 'restrict'"):
+        load_catalogue(editable)
+
+
+def test_a_role_in_two_rules_of_one_list_is_refused(editable):
+    def twice(d):
+        d["propagation"].append({**d["propagation"][0], "rule": "PR99", "roles": ["LEGAL_REP_OF"]})
+    _edit(editable / "lists" / "joint_punishment.yaml", twice)
+    with pytest.raises(InvalidCatalogue, match=r"roles \['LEGAL_REP_OF'\] are in more than one propagation rule"):
+        load_catalogue(editable)
+
+
+def test_rules_file_is_required(editable):
+    (editable / "rules.yaml").unlink()
+    with pytest.raises(InvalidCatalogue, match="rules.yaml: missing"):
         load_catalogue(editable)

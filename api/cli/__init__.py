@@ -7,7 +7,7 @@ import sys
 import structlog
 import typer
 
-from api.cli import check, db, demo, load, serve
+from api.cli import catalogue, check, db, demo, load, serve
 
 __all__ = ["app", "main"]
 
@@ -15,6 +15,7 @@ app = typer.Typer(name="sanctionnet", help="Joint sanctions network: load, check
                   pretty_exceptions_enable=False)
 app.add_typer(db.app, name="db")
 app.add_typer(load.app, name="load")
+app.add_typer(catalogue.app, name="catalogue")
 app.command()(check.check)
 app.command()(demo.demo)
 app.command()(serve.serve)

@@ -22,10 +22,14 @@ def _print(answer: CheckAnswer) -> None:
         console.print("measures in force: " + ", ".join(answer.measures))
     for reason in answer.reasons:
         path = " → ".join(
-            f"{s.subject.name}({s.subject.id})" + (f" -{s.role.value}-" if s.role else "") for s in reason.path
+            f"{s.subject.name}({s.subject.id})" + (f" -{s.role}-" if s.role else "") for s in reason.path
         )
         console.print(f"- {reason.rule} {reason.entry_id} [{reason.state.value}] {reason.deciding_dept} "
                       f"{reason.basis}: {path}; {', '.join(reason.measures)}")
+    if answer.eligibility:
+        e = answer.eligibility
+        console.print(f"{e.action}: {'[green]eligible[/]' if e.eligible else '[yellow]not eligible[/]'} "
+                      f"({e.rule}) {'; '.join(e.grounds)}" + (f"; blocked by {', '.join(e.blocked_by)}" if e.blocked_by else ""))
     console.print(f"[dim]catalogue {answer.catalogue_version}[/]")
 
 
@@ -34,12 +38,13 @@ def check(
     subject: Annotated[str, typer.Argument(help="Bundle id, USCC or resident ID number.")],
     action: Annotated[str | None, typer.Option(help="Action code, e.g. procurement.bid.")] = None,
     date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")] = None,
+    region: Annotated[str | None, typer.Option(help="Region code (GB/T 2260) where the check is made.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the API's JSON answer.")] = False,
 ) -> None:
     """Is SUBJECT restricted (for ACTION) on DATE, and why."""
     with opened() as ctx:
         answer = run_check(ctx.store, ctx.catalogue, ctx.hasher, subject, action=action,
-                           on=date.date() if date else None)
+                           on=date.date() if date else None, region=region)
     if json:
         print(answer.model_dump_json(indent=2))
     else:

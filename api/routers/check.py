@@ -30,6 +30,10 @@ class CheckParams(BaseModel):
                                description="Action code from the catalogue; omit for every measure.",
                                examples=["procurement.bid"])
     date: dt.date | None = Field(None, description="Answer as of this date (default: today).")
+    region: str | None = Field(None, pattern=r"^\d{6}$",
+                               description="Where the checking department acts (GB/T 2260); region-group lists "
+                                           "apply only in their member provinces. Omit for every region.",
+                               examples=["310101"])
 
 
 @router.get("/v1/check", summary="Check whether a subject is restricted", response_model=CheckAnswer,
@@ -41,10 +45,12 @@ async def check_subject(params: Annotated[CheckParams, Query()], services: Servi
     asked subject to the listed one. An entry under objection gives a *suspended*
     reason: it is reported but does not restrict."""
     answer = await run_in_threadpool(check, services.store, services.catalogue, services.hasher,
-                                     params.subject, action=params.action, on=params.date)
+                                     params.subject, action=params.action, on=params.date,
+                                     region=params.region)
     services.audit.write("check", client=request.client.host if request.client else None,
                          subject=answer.subject.id, kind=answer.subject.kind.value, action=params.action,
-                         date=answer.date, restricted=answer.restricted, suspended=answer.suspended,
+                         date=answer.date, region=params.region, restricted=answer.restricted,
+                         suspended=answer.suspended,
                          entries=sorted({r.entry_id for r in answer.reasons}),
                          catalogue_version=answer.catalogue_version)
     return answer

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+import datetime as dt
+
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from graph_model.grading import Grade, grade
 from graph_model.rules import resolve_subject
 from graph_model.types import SubjectKind
 
@@ -40,3 +43,17 @@ async def get_subject(services: ServicesDep, request: Request,
         services.audit.write("read_person", client=request.client.host if request.client else None,
                              subject=found["id"])
     return SubjectView(**found)
+
+
+@router.get("/v1/subjects/{key}/grade", summary="The subject's risk grade", response_model=Grade,
+            responses=PROBLEM_RESPONSES)
+async def get_grade(services: ServicesDep, request: Request,
+                    key: str = Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number."),
+                    date: dt.date | None = Query(None, description="Grade as of this date (default today).")) -> Grade:
+    """The three-tier grade (信用较好、风险较低 / 信用风险一般 / 违法失信、风险较高) that sets the
+    双随机 sampling ratio, with the entries or the clean years that put the subject there."""
+    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    if found["kind"] == SubjectKind.person:
+        services.audit.write("read_person", client=request.client.host if request.client else None,
+                             subject=found["id"], what="grade")
+    return await run_in_threadpool(grade, services.store, services.catalogue, found, date)

@@ -1,0 +1,109 @@
+"""One entry as registrars and investigators see it: facts, acts, periods, who it binds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from graph_model.catalogue import Catalogue
+from graph_model.errors import NotFound
+from graph_model.history import History
+from graph_model.store.base import Store
+from graph_model.tasks import effective_on
+from graph_model.types import OPEN_END, EntryState, SubjectKind, SubjectRef
+
+__all__ = ["EntryView", "entry_view"]
+
+
+class TransitionView(BaseModel):
+    seq: int
+    kind: str
+    from_state: str
+    to_state: str
+    on: date
+    at: str = Field(description="When it was recorded (UTC).")
+    actor: str
+    department: str
+    reason: str
+    outcome: str | None = None
+
+
+class PeriodView(BaseModel):
+    state: EntryState
+    start: date
+    end: date | None
+
+
+class Bound(BaseModel):
+    subject: SubjectRef
+    role: str
+    rule: str
+
+
+class EntryView(BaseModel):
+    id: str
+    list: str
+    list_name: str
+    subject: SubjectRef
+    deciding_dept: str
+    basis: str
+    basis_kind: str
+    determined: date
+    valid_to: date | None
+    permanent: bool
+    region: str | None
+    named: list[str]
+    measures: list[str] = Field(description="Measures the decision ordered (by-decision measures).")
+    state: EntryState | None = Field(description="State today.")
+    effective_from: date | None
+    disclosed: bool = Field(description="Shown publicly today: in force, not under objection, within the "
+                                        "disclosure period, not repaired (GZ (十三): 停止公示).")
+    disclosure_until: date | None
+    transitions: list[TransitionView]
+    periods: list[PeriodView]
+    bound: list[Bound]
+    restoration: dict | None
+    catalogue_version: str
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def entry_view(store: Store, catalogue: Catalogue, entry_id: str) -> EntryView:
+    row = store.read_one("entry_detail", entry_id=entry_id)
+    if row is None:
+        raise NotFound(f"no entry {entry_id!r}")
+    entry, subject = row["entry"], row["subject"]
+    history = History.of(entry)
+    today = date.today()
+    list_def = catalogue.lists.get(entry["list"])
+    start = effective_on(entry)
+    until = None
+    if start and list_def and list_def.disclosure_years:
+        until = _add_years(start, list_def.disclosure_years)
+        if history.valid_to:
+            until = min(until, history.valid_to)
+    state = history.state_on(today)
+    disclosed = state is EntryState.active and (until is None or today <= until)
+    bound = [Bound(subject=SubjectRef(id=b["id"], kind=SubjectKind(b["kind"]), name=b.get("name") or ""),
+                   role=b["role"], rule=b["rule"]) for b in store.read("entry_bound", entry_id=entry_id)]
+    transitions = sorted((t for t in row["transitions"] if t), key=lambda t: t["seq"])
+    return EntryView(
+        id=entry["id"], list=entry["list"], list_name=list_def.name_zh if list_def else "",
+        subject=SubjectRef(id=subject["id"], kind=subject["kind"], name=subject.get("name") or ""),
+        deciding_dept=entry["deciding_dept"], basis=entry["basis"], basis_kind=entry["basis_kind"],
+        determined=date.fromisoformat(entry["determined"]),
+        valid_to=None if entry.get("valid_to") in (None, OPEN_END) else date.fromisoformat(entry["valid_to"]),
+        permanent=bool(entry.get("permanent")), region=entry.get("region"), named=entry.get("named") or [],
+        measures=entry.get("measures") or [], state=state, effective_from=start, disclosed=disclosed,
+        disclosure_until=until,
+        transitions=[TransitionView.model_validate({k: v for k, v in t.items() if k in TransitionView.model_fields})
+                     for t in transitions],
+        periods=[PeriodView(state=p.state, start=p.start, end=p.end) for p in history.periods()],
+        bound=bound, restoration=row["restoration"], catalogue_version=catalogue.version,
+    )
