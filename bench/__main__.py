@@ -1,5 +1,6 @@
 """``python -m bench``: every benchmark, one after the other."""
 
-from bench import spine
+from bench import lifecycle, spine
 
 spine.main()
+lifecycle.main()

@@ -22,7 +22,10 @@ MATCH (s:Subject {id: $subject_id})
 WITH s
 MATCH (s)<-[:TARGETS]-(r:Restriction)-[:DERIVED_FROM]->(e:Entry)
 MATCH (listed:Subject)-[:HAS_ENTRY]->(e)
-RETURN r {.*} AS restriction, e {.*} AS entry, listed {.id, .kind, .name} AS listed
+RETURN r {.rule, .role, .path_ids, .path_roles, .path_from, .path_to} AS restriction,
+       e {.id, .list, .deciding_dept, .basis, .basis_kind, .determined, .valid_to, .region, .measures,
+          .hist_on, .hist_state} AS entry,
+       listed {.id, .kind, .name} AS listed
 
 // name: subjects_by_ids
 UNWIND $ids AS sid
