@@ -20,7 +20,7 @@ RETURN e.id AS id
 
 // name: transition_entry
 MATCH (e:Entry {id: $entry_id})
-WHERE e.version = $version OR e.last_tx = $tx_id
+WHERE coalesce(e.version, 0) = $version OR e.last_tx = $tx_id
 SET e.state = $state, e.hist_on = $hist_on, e.hist_state = $hist_state,
     e.version = $version + 1, e.last_tx = $tx_id, e.source = 'api'
 MERGE (t:Transition {id: $tx_id})
@@ -33,7 +33,7 @@ RETURN e.id AS id
 // change, a reputation-restoration record naming every subject whose records are
 // removed, and the removal of the person-level restriction records, in one statement.
 MATCH (listed:Subject)-[:HAS_ENTRY]->(e:Entry {id: $entry_id})
-WHERE e.version = $version OR e.last_tx = $tx_id
+WHERE coalesce(e.version, 0) = $version OR e.last_tx = $tx_id
 SET e.state = $state, e.hist_on = $hist_on, e.hist_state = $hist_state,
     e.version = $version + 1, e.last_tx = $tx_id, e.source = 'api'
 MERGE (t:Transition {id: $tx_id})

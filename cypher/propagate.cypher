@@ -28,8 +28,11 @@ RETURN count(r) AS n
 // narrows the rule to enterprises of that ownership (PR2: SOEs). Not enterprises or
 // bodies that control it: the documents authorise no propagation along control
 // chains. A revoked entry binds no person (its person-level records are removed).
+// The WITH keeps FalkorDB's plan starting from the indexed entry: with the filter
+// next to the first MATCH it scanned role edges instead (30x slower on the demo).
 UNWIND $entry_ids AS eid
 MATCH (s:Enterprise)-[:HAS_ENTRY]->(e:Entry {id: eid})
+WITH eid, s, e
 WHERE e.state <> 'revoked' AND (size($ownership) = 0 OR s.ownership IN $ownership)
 MATCH (p:Person)-[k:LEGAL_REP_OF|PRINCIPAL_OF|ACTUAL_CONTROLLER_OF|MANAGES]->(s)
 WHERE type(k) IN $roles AND k.valid_from <= e.determined AND e.determined <= k.valid_to

@@ -38,6 +38,10 @@ class History:
     @classmethod
     def of(cls, entry: dict) -> History:
         valid_to = entry.get("valid_to")
+        if not entry.get("hist_on") and entry.get("state"):
+            # An entry stored before histories were kept: its state since determination.
+            on, states = bundle_history(EntryState(entry["state"]), date.fromisoformat(entry["determined"]), None, 0)
+            entry = {**entry, "hist_on": on, "hist_state": states}
         return cls(tuple(date.fromisoformat(d) for d in entry.get("hist_on") or ()),
                    tuple(EntryState(s) for s in entry.get("hist_state") or ()),
                    None if valid_to in (None, "", OPEN_END) else date.fromisoformat(valid_to))

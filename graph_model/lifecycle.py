@@ -114,6 +114,8 @@ def _check_new(new: NewEntry, list_def: ListDef | None, subject: dict, catalogue
         raise InvalidInput(f"permanent: list {new.list!r} has no permanent entries")
     if new.permanent and new.valid_to:
         raise InvalidInput("valid_to: a permanent entry has no end date")
+    if new.on and new.determined > new.on or new.determined > date.today():
+        raise InvalidInput("determined: after the day the decision is recorded")
     if new.valid_to and new.valid_to < new.determined:
         raise InvalidInput("valid_to: before determined")
     decidable = {m.action for m in catalogue.measures_of(new.list) if m.applies == "by_decision"}
@@ -196,7 +198,9 @@ def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act
     if kind != "notify":
         steps.append((on, after))
     version = entry.get("version") or 0
-    tx_id = f"{entry_id}|{version + 1}"
+    # A token makes the id unique to this call: a retry of it matches `last_tx`, another
+    # registrar's act based on the same read does not, and loses with a 409.
+    tx_id = f"{entry_id}|{version + 1}|{secrets.token_hex(4)}"
     params = {"entry_id": entry_id, "version": version, "tx_id": tx_id, "state": after.value,
               "hist_on": [d.isoformat() for d, _ in steps], "hist_state": [s.value for _, s in steps],
               "tx": _tx(entry_id, version + 1, kind, act, on, state, after, **extra)}

@@ -96,7 +96,6 @@ class Judged:
 
     restriction: dict
     entry: dict
-    listed: dict
     list_def: ListDef
     history: History
     state: EntryState | None  # on the date asked
@@ -115,12 +114,11 @@ def judge(store: Store, catalogue: Catalogue, subject: dict, on: date) -> tuple[
     today = date.today()
     judged = []
     for row in rows:
-        known[row["listed"]["id"]] = _ref(row["listed"])
         list_def = catalogue.lists.get(row["entry"]["list"])
         if list_def is None:
             continue
         history = History.of(row["entry"])
-        judged.append(Judged(row["restriction"], row["entry"], row["listed"], list_def, history,
+        judged.append(Judged(row["restriction"], row["entry"], list_def, history,
                              history.state_on(on), history.state_on(today)))
     missing = {i for j in judged for i in j.restriction["path_ids"]} - set(known)
     if missing:

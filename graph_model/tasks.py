@@ -20,15 +20,16 @@ from datetime import date
 from graph_model.catalogue import Catalogue
 from graph_model.history import History
 from graph_model.store.base import Store
-from graph_model.types import IN_FORCE_STATES, EntryState, SubjectKind
+from graph_model.types import EntryState, SubjectKind
 
 __all__ = ["derive_tasks", "effective_on"]
 
 
 def effective_on(entry: dict) -> date | None:
-    """The first day the entry was (or is scheduled to be) in force."""
+    """The first day the entry was (or is scheduled to be) active."""
     history = History.of(entry)
-    return next((on for on, state in zip(history.on, history.states) if state in IN_FORCE_STATES), None)
+    # Only `active` counts: an entry objected to inside its notice period never took effect.
+    return next((on for on, state in zip(history.on, history.states) if state is EntryState.active), None)
 
 
 def _task(rule: str, kind: str, entry: dict, subject: dict, recipient: str, recipient_id: str,

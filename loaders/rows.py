@@ -180,4 +180,6 @@ class EntryRow(_Row):
             raise ValueError(f"state_since is required for state {self.state.value}: dated checks need it")
         if self.state is EntryState.expired and not (self.valid_to or self.state_since):
             raise ValueError("an expired entry needs valid_to or state_since")
+        if self.state is EntryState.expired and self.valid_to and self.valid_to >= date.today():
+            raise ValueError("an expired entry's valid_to must be in the past")
         return self

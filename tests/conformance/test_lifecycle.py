@@ -156,8 +156,9 @@ def test_a_stale_transition_loses(store, catalogue, hasher, people):
     entry_id = create_entry(store, catalogue, hasher, new("E1"))
     stale = store.read_one("entry_by_id", entry_id=entry_id)["entry"]
     transition(store, catalogue, entry_id, "notify", act("2024-01-10"))
+    # The other registrar's act carries its own token, as transition() gives every call.
     written = store.write("transition_entry", entry_id=entry_id, version=stale["version"],
-                          tx_id=f"{entry_id}|{stale['version'] + 1}-other", state="revoked",
+                          tx_id=f"{entry_id}|{stale['version'] + 1}|0badc0de", state="revoked",
                           hist_on=stale["hist_on"], hist_state=stale["hist_state"], tx={"kind": "revoke"})
     assert written.rows == []
     assert store.read_one("entry_by_id", entry_id=entry_id)["entry"]["state"] == "notified"
@@ -168,6 +169,8 @@ def test_creation_checks_the_decision(store, catalogue, hasher, people):
         create_entry(store, catalogue, hasher, new("E1").model_copy(update={"list": "nope"}))
     with pytest.raises(InvalidInput, match="has no permanent entries"):
         create_entry(store, catalogue, hasher, new("E1", permanent=True))
+    with pytest.raises(InvalidInput, match="determined: after the day"):
+        create_entry(store, catalogue, hasher, new("E1", on="2023-12-01"))
     with pytest.raises(InvalidInput, match="binds no persons named"):
         create_entry(store, catalogue, hasher, new("E1", named=["P1"]))
     entry_id = create_entry(store, catalogue, hasher, new("E1", entry_id="JX"))
