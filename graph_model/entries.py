@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from graph_model.catalogue import Catalogue
 from graph_model.errors import NotFound
-from graph_model.history import History
+from graph_model.history import History, add_years
 from graph_model.store.base import Store
 from graph_model.tasks import effective_on
 from graph_model.types import OPEN_END, EntryState, SubjectKind, SubjectRef
@@ -67,12 +67,6 @@ class EntryView(BaseModel):
     catalogue_version: str
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
 
 def entry_view(store: Store, catalogue: Catalogue, entry_id: str) -> EntryView:
     row = store.read_one("entry_detail", entry_id=entry_id)
@@ -85,7 +79,7 @@ def entry_view(store: Store, catalogue: Catalogue, entry_id: str) -> EntryView:
     start = effective_on(entry)
     until = None
     if start and list_def and list_def.disclosure_years:
-        until = _add_years(start, list_def.disclosure_years)
+        until = add_years(start, list_def.disclosure_years)
         if history.valid_to:
             until = min(until, history.valid_to)
     state = history.state_on(today)

@@ -17,7 +17,15 @@ from datetime import date, timedelta
 
 from graph_model.types import IN_FORCE_STATES, OPEN_END, EntryState
 
-__all__ = ["History", "Period", "bundle_history"]
+__all__ = ["History", "Period", "add_years", "bundle_history"]
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (earlier if negative); 29 February -> 28."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graph_model.catalogue import NAMED, Catalogue, ListDef
 from graph_model.errors import Conflict, InvalidInput, NotFound
-from graph_model.history import History
+from graph_model.history import History, add_years
 from graph_model.pii import IdHasher
 from graph_model.propagation import propagate
 from graph_model.regions import province_of
@@ -81,12 +81,6 @@ _FROM: dict[str, set[EntryState]] = {
 }
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
 
 def _tx(entry_id: str, seq: int, kind: str, act: Act, on: date, before: EntryState | None, after: EntryState,
         **extra) -> dict:
@@ -145,7 +139,7 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
         raise Conflict(f"entry {entry_id!r} already exists")
     valid_to = new.valid_to
     if valid_to is None and not new.permanent and list_def.duration.default_years:
-        valid_to = _add_years(new.determined, list_def.duration.default_years) - timedelta(days=1)
+        valid_to = add_years(new.determined, list_def.duration.default_years) - timedelta(days=1)
     props = {"list": new.list, "deciding_dept": new.deciding_dept, "basis": new.basis,
              "basis_kind": new.basis_kind.value, "determined": new.determined.isoformat(), "region": new.region,
              "valid_to": valid_to.isoformat() if valid_to else OPEN_END, "permanent": new.permanent,

@@ -15,7 +15,7 @@ from datetime import date
 
 from graph_model.catalogue import Catalogue, ListDef, MeasureDef
 from graph_model.errors import Conflict, InvalidInput, NotFound
-from graph_model.history import History
+from graph_model.history import History, add_years
 from graph_model.identifiers import (
     is_valid_resident_id,
     is_valid_uscc,
@@ -40,7 +40,7 @@ from graph_model.types import (
     SubjectRef,
 )
 
-__all__ = ["Judged", "check", "clean_years", "judge", "resolve_subject", "years_before"]
+__all__ = ["Judged", "check", "clean_years", "judge", "resolve_subject"]
 
 
 def _one(store: Store, query: str, key: str, what: str) -> dict | None:
@@ -77,13 +77,6 @@ def _day(value: str | None) -> date | None:
     if value in (None, "", OPEN_START, OPEN_END):
         return None
     return date.fromisoformat(value)
-
-
-def years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _ref(row: dict) -> SubjectRef:
@@ -175,7 +168,7 @@ def clean_years(catalogue: Catalogue, subject: dict, judged: list[Judged], on: d
     registered long enough can prove the years: a person's register start is unknown.
     """
     years = catalogue.rules.green_channel.clean_years
-    since = years_before(on, years)
+    since = add_years(on, -years)
     established = _day(subject.get("established"))
     if established is None or established > since:
         return False, f"no record of the subject before {since.isoformat()}: {years} clean years unproven"
