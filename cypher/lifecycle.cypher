@@ -61,8 +61,3 @@ RETURN e {.*} AS entry, s {.id, .kind, .name, .ownership} AS subject, transition
 MATCH (r:Restriction {entry_id: $entry_id})-[:TARGETS]->(p:Subject)
 RETURN p.id AS id, p.kind AS kind, p.name AS name, r.role AS role, r.rule AS rule
 ORDER BY r.role, p.id
-
-// name: entries_of_subject
-MATCH (s:Subject {id: $subject_id})-[:HAS_ENTRY]->(e:Entry)
-RETURN e {.id, .list, .state, .determined, .valid_to, .deciding_dept} AS entry
-ORDER BY e.determined, e.id

@@ -39,8 +39,3 @@ WHERE ($status = '' OR t.status = $status) AND ($rule = '' OR t.rule = $rule)
 RETURN t {.*} AS task
 ORDER BY t.due_on DESC, t.id
 SKIP $offset LIMIT $limit
-
-// name: close_task
-MATCH (t:Task {id: $task_id})
-SET t.status = $status, t.closed_on = $on, t.note = $note
-RETURN t {.*} AS task

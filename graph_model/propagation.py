@@ -6,8 +6,9 @@ determination date (PR1, PR2 for SOEs only, PR6) and those the decision names
 (PR5, PR8). One ``Restriction`` record per (entry, target, role period) keeps the
 rule, the path and the catalogue version, so an objection, repair or revocation
 of the entry reaches exactly the records it produced. The check judges records
-by the entry's history and the catalogue's measures, so a state change or a
-catalogue edit needs no rerun; only a graph change (roles, revocation) does.
+by the entry's history and the catalogue's measures, so a state change or an edit
+of measures needs no rerun; a graph change (roles, revocation) or an edit of a
+list's propagation rules does.
 """
 
 from __future__ import annotations
