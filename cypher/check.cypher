@@ -1,30 +1,34 @@
 // The restriction check and subject lookups. Never returns an ID number: persons
 // carry only id_hash (keyed hash) and id_masked.
 
-// name: subject_by_id
-MATCH (s:Subject {id: $key})
+// name: subject_by
+// vary: key SubjectKey
+// The subject with this bundle id, USCC or ID-number hash (all indexed).
+MATCH (s:Subject)
+WHERE s.{{key}} = $key
 RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject
 
-// name: subject_by_uscc
-MATCH (s:Subject {uscc: $key})
-RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject
-
-// name: subject_by_id_hash
-MATCH (s:Subject {id_hash: $key})
-RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject
-
-// name: restrictions_of_subject
-// Every restriction record on a subject with its entry (history included); the
-// caller judges them for a date from the entry's history and the catalogue, and
-// looks up the names on the paths it needs. Only the fields the check reads come
-// back: parsing the reply is most of a check's time. The WITH pins the plan to the
-// indexed subject: without it FalkorDB starts from a scan of every Entry.
-MATCH (s:Subject {id: $subject_id})
+// name: subject_records
+// vary: key SubjectKey
+// The subject and every restriction record on it whose entry may have been in force
+// on some day of [$from, $to], with the entry (history included), in one round trip;
+// the caller judges them for a date from the entry's history and the catalogue, and
+// looks up the names on the paths it needs. Entries decided after $to, expired before
+// $from or closed (repaired, revoked) on or before $from are left out: a subject
+// with a long history is not slower to check for today. Only the fields the check
+// reads come back: moving and parsing the reply is most of a check's time. The WITH
+// pins the plan to the indexed subject: without it FalkorDB scans every Entry.
+MATCH (s:Subject)
+WHERE s.{{key}} = $key
 WITH s
-MATCH (s)<-[:TARGETS]-(r:Restriction)-[:DERIVED_FROM]->(e:Entry)
-RETURN r {.rule, .role, .path_ids, .path_roles, .path_from, .path_to} AS restriction,
-       e {.id, .list, .deciding_dept, .basis, .basis_kind, .determined, .valid_to, .region, .measures,
-          .hist_on, .hist_state} AS entry
+OPTIONAL MATCH (s)<-[:TARGETS]-(r:Restriction)-[:DERIVED_FROM]->(e:Entry)
+WHERE e.determined <= $to AND coalesce(e.valid_to, '9999-12-31') >= $from
+  AND (e.closed_on IS NULL OR e.closed_on > $from)
+RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject,
+       collect(CASE WHEN r IS NULL THEN NULL ELSE {
+           restriction: r {.rule, .role, .path_ids, .path_roles, .path_from, .path_to},
+           entry: e {.id, .list, .deciding_dept, .basis, .basis_kind, .determined, .valid_to, .region, .measures,
+                     .history}} END) AS records
 
 // name: subjects_by_ids
 UNWIND $ids AS sid

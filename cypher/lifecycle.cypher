@@ -9,9 +9,13 @@ MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: $entry_id})
 RETURN e {.*} AS entry, s {.id, .kind, .name, .ownership} AS subject
 
 // name: create_entry
+// $props.last_tx = $tx_id, unique to the call: if the id is taken (by an earlier entry
+// or a concurrent create), the WHERE stops here and no row comes back.
 MATCH (s:Subject {id: $subject_id})
 MERGE (e:Entry {id: $entry_id})
 ON CREATE SET e += $props
+WITH s, e
+WHERE e.last_tx = $tx_id
 MERGE (s)-[:HAS_ENTRY]->(e)
 MERGE (t:Transition {id: $tx_id})
 SET t += $tx
@@ -21,7 +25,7 @@ RETURN e.id AS id
 // name: transition_entry
 MATCH (e:Entry {id: $entry_id})
 WHERE coalesce(e.version, 0) = $version OR e.last_tx = $tx_id
-SET e.state = $state, e.hist_on = $hist_on, e.hist_state = $hist_state,
+SET e.state = $state, e.history = $history, e.closed_on = $closed_on,
     e.version = $version + 1, e.last_tx = $tx_id, e.source = 'api'
 MERGE (t:Transition {id: $tx_id})
 SET t += $tx
@@ -31,10 +35,11 @@ RETURN e.id AS id
 // name: revoke_entry
 // Revocation of a wrong listing (GZ (十七) "恢复其信誉、消除不良影响"): the state
 // change, a reputation-restoration record naming every subject whose records are
-// removed, and the removal of the person-level restriction records, in one statement.
+// removed, the removal of the person-level restriction records and the withdrawal of
+// the entry's open tasks, in one statement.
 MATCH (listed:Subject)-[:HAS_ENTRY]->(e:Entry {id: $entry_id})
 WHERE coalesce(e.version, 0) = $version OR e.last_tx = $tx_id
-SET e.state = $state, e.hist_on = $hist_on, e.hist_state = $hist_state,
+SET e.state = $state, e.history = $history, e.closed_on = $closed_on,
     e.version = $version + 1, e.last_tx = $tx_id, e.source = 'api'
 MERGE (t:Transition {id: $tx_id})
 SET t += $tx
@@ -47,7 +52,13 @@ MERGE (rr:Restoration {id: $entry_id})
 SET rr += $restoration, rr.subject_ids = [listed.id] + persons
 MERGE (e)-[:RESTORED_BY]->(rr)
 FOREACH (r IN derived | DETACH DELETE r)
-RETURN e.id AS id, size(derived) AS removed
+WITH e, size(derived) AS removed
+OPTIONAL MATCH (t:Task {entry_id: $entry_id})
+WHERE t.status = 'open'
+WITH e, removed, collect(t) AS open_tasks
+FOREACH (t IN open_tasks | SET t.status = 'withdrawn', t.closed_on = $restoration.on,
+                              t.closed_reason = 'entry revoked')
+RETURN e.id AS id, removed, size(open_tasks) AS withdrawn
 
 // name: entry_detail
 MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: $entry_id})

@@ -48,9 +48,16 @@ MATCH (s:Subject {id: sid})-[:HAS_ENTRY]->(e:Entry)
 RETURN e.id AS id, e.list AS list
 
 // name: load_entries
+// The loader has checked each row against the store already; the WHERE holds even if
+// the API took over an entry (or another load attached it elsewhere) since then: such
+// a row is not written, and the loader reports it from the ids that come back.
 UNWIND $rows AS row
 MATCH (s:Subject {id: row.subject_id})
 MERGE (e:Entry {id: row.id})
+WITH s, e, row
+OPTIONAL MATCH (owner:Subject)-[:HAS_ENTRY]->(e)
+WITH s, e, row, collect(owner.id) AS owners
+WHERE coalesce(e.source, '') <> 'api' AND all(o IN owners WHERE o = s.id)
 SET e += row.props
 MERGE (s)-[:HAS_ENTRY]->(e)
-RETURN count(e) AS n
+RETURN e.id AS id

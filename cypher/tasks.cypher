@@ -12,7 +12,7 @@ WHERE k.valid_from <= e.determined AND e.determined <= k.valid_to
 OPTIONAL MATCH (s)-[w:STAFF_OF]->(emp:Subject)
 WHERE w.valid_from <= e.determined AND e.determined <= w.valid_to
   AND (emp.kind = 'public_body' OR emp.ownership = 'soe')
-RETURN e {.id, .list, .state, .deciding_dept, .hist_on, .hist_state} AS entry,
+RETURN e {.id, .list, .state, .deciding_dept, .history} AS entry,
        s {.id, .kind, .ownership} AS subject,
        collect(DISTINCT sup.id) AS superiors, collect(DISTINCT emp.id) AS employers
 
@@ -24,11 +24,35 @@ ON MATCH SET t.due_on = row.props.due_on
 RETURN count(t) AS n
 
 // name: withdraw_tasks
-// The entry was revoked: its open tasks are withdrawn (done ones stay done).
-MATCH (t:Task {entry_id: $entry_id})
+// These entries are revoked (by a bundle row; a revocation through the API does it in
+// its own statement): their open tasks are withdrawn, done ones stay done.
+UNWIND $entry_ids AS eid
+MATCH (t:Task {entry_id: eid})
 WHERE t.status = 'open'
-SET t.status = 'withdrawn', t.closed_on = $on
+SET t.status = 'withdrawn', t.closed_on = $on, t.closed_reason = 'entry revoked'
 RETURN count(t) AS n
+
+// name: supersede_tasks
+// A "find the superior unit" task (recipient_id '') is superseded once the unit is on
+// record and has its own task.
+UNWIND $ids AS tid
+MATCH (t:Task {id: tid})
+WHERE t.status = 'open'
+SET t.status = 'superseded', t.closed_on = $on, t.closed_reason = 'recipient now on record'
+RETURN count(t) AS n
+
+// name: close_task
+// A recipient reports the task done. Only an open task can be closed; a retry of
+// the same report finds it done and changes nothing.
+MATCH (t:Task {id: $task_id})
+WHERE t.status = 'open'
+SET t.status = 'done', t.closed_on = $on, t.closed_reason = $reason, t.closed_by = $actor,
+    t.closed_department = $department
+RETURN t {.*} AS task
+
+// name: task_by_id
+MATCH (t:Task {id: $task_id})
+RETURN t {.*} AS task
 
 // name: tasks
 // Tasks, newest first, filtered by status and rule ('' = any).

@@ -1,23 +1,27 @@
 """An entry's state over time, from the history kept on the entry node.
 
-Each entry carries two parallel lists, ``hist_on`` (ISO dates) and ``hist_state``:
-the state it entered on each date, in order. The state on a day is the last one
+Each entry carries one string property, ``history``: the state it entered on each
+date, in order, as ``2024-01-10 notified;2024-01-20 active``. (One string rather
+than two lists: a check reads the history of every entry on the subject, and each
+value in a store reply costs parsing time; one string per entry keeps a subject
+with a long history as fast to check as any other.) The state on a day is the last one
 entered on or before it (several transitions on one day: the last counts, so a
 dated answer is the end-of-day state). A notification also enters the scheduled
 ``active`` state at the end of the notice period; a later transition before that
 date replaces what was scheduled. Expiry is not stored: an entry is ``expired``
 on any day after its ``valid_to``. Reading dated answers from these lists needs
-no extra query per entry, so a long history does not slow the check.
+no extra query per entry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from graph_model.types import IN_FORCE_STATES, OPEN_END, EntryState
 
-__all__ = ["History", "Period", "add_years", "bundle_history"]
+__all__ = ["History", "Period", "add_years", "bundle_history", "closed_on", "history_text"]
 
 
 def add_years(day: date, years: int) -> date:
@@ -45,14 +49,22 @@ class History:
 
     @classmethod
     def of(cls, entry: dict) -> History:
+        """The history of an entry as the store returns it (``history``, ``valid_to``;
+        ``state`` and ``determined`` for an entry stored before histories were kept)."""
         valid_to = entry.get("valid_to")
-        if not entry.get("hist_on") and entry.get("state"):
-            # An entry stored before histories were kept: its state since determination.
-            on, states = bundle_history(EntryState(entry["state"]), date.fromisoformat(entry["determined"]), None, 0)
-            entry = {**entry, "hist_on": on, "hist_state": states}
-        return cls(tuple(date.fromisoformat(d) for d in entry.get("hist_on") or ()),
-                   tuple(EntryState(s) for s in entry.get("hist_state") or ()),
-                   None if valid_to in (None, "", OPEN_END) else date.fromisoformat(valid_to))
+        valid_to = None if valid_to in (None, "", OPEN_END) else date.fromisoformat(valid_to)
+        text = entry.get("history")
+        if text:
+            return cls(*_parse(text), valid_to)
+        if entry.get("state"):
+            # Stored before histories were kept: in its state since determination.
+            steps = bundle_history(EntryState(entry["state"]), date.fromisoformat(entry["determined"]), None, 0)
+            return cls(tuple(d for d, _ in steps), tuple(s for _, s in steps), valid_to)
+        return cls((), (), valid_to)
+
+    @property
+    def steps(self) -> list[tuple[date, EntryState]]:
+        return list(zip(self.on, self.states))
 
     def state_on(self, day: date) -> EntryState | None:
         """The state at the end of ``day``; None before the entry existed."""
@@ -90,8 +102,31 @@ class History:
         return state in self.states
 
 
+_STATES = {state.value: state for state in EntryState}
+
+
+@lru_cache(maxsize=65_536)
+def _parse(text: str) -> tuple[tuple[date, ...], tuple[EntryState, ...]]:
+    # Cached: a history string never changes meaning, and a busy subject's entries
+    # are parsed on every check.
+    pairs = [step.split(" ") for step in text.split(";")]
+    return tuple(date.fromisoformat(d) for d, _ in pairs), tuple(_STATES[s] for _, s in pairs)
+
+
+def closed_on(steps: list[tuple[date, EntryState]]) -> date | None:
+    """The day the entry was first repaired or revoked: from then on it is never in
+    force again (neither state has a way back), so a check for a later day can skip
+    it without reading its history."""
+    return next((day for day, state in steps if state in (EntryState.repaired, EntryState.revoked)), None)
+
+
+def history_text(steps: list[tuple[date, EntryState]]) -> str:
+    """The ``history`` property for dated steps."""
+    return ";".join(f"{day.isoformat()} {state.value}" for day, state in steps)
+
+
 def bundle_history(state: EntryState, determined: date, state_since: date | None,
-                   notice_days: int) -> tuple[list[str], list[str]]:
+                   notice_days: int) -> list[tuple[date, EntryState]]:
     """The history a bundle row implies: it took effect on ``determined`` and has been
     in ``state`` since ``state_since``. The loader requires ``state_since`` for every
     state that is not the first of the entry."""
@@ -104,4 +139,4 @@ def bundle_history(state: EntryState, determined: date, state_since: date | None
         steps = [(determined, EntryState.active)]
     else:
         steps = [(determined, EntryState.active), (since, state)]
-    return [d.isoformat() for d, _ in steps], [s.value for _, s in steps]
+    return steps

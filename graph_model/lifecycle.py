@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graph_model.catalogue import NAMED, Catalogue, ListDef
 from graph_model.errors import Conflict, InvalidInput, NotFound
-from graph_model.history import History, add_years
+from graph_model.history import History, add_years, closed_on, history_text
 from graph_model.pii import IdHasher
 from graph_model.propagation import propagate
 from graph_model.regions import province_of
@@ -135,8 +135,6 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
             raise InvalidInput(f"named: {person['id']!r} is not a person")
         named.append(person["id"])
     entry_id = new.entry_id or f"{new.list}-{on:%Y%m%d}-{secrets.token_hex(4)}"
-    if store.read_one("entry_by_id", entry_id=entry_id):
-        raise Conflict(f"entry {entry_id!r} already exists")
     valid_to = new.valid_to
     if valid_to is None and not new.permanent and list_def.duration.default_years:
         valid_to = add_years(new.determined, list_def.duration.default_years) - timedelta(days=1)
@@ -144,11 +142,14 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
              "basis_kind": new.basis_kind.value, "determined": new.determined.isoformat(), "region": new.region,
              "valid_to": valid_to.isoformat() if valid_to else OPEN_END, "permanent": new.permanent,
              "named": sorted(set(named)), "measures": sorted(set(new.measures)), "state": EntryState.proposed.value,
-             "hist_on": [on.isoformat()], "hist_state": [EntryState.proposed.value], "version": 1,
-             "last_tx": f"{entry_id}|1", "source": "api"}
+             "history": history_text([(on, EntryState.proposed)]), "version": 1,
+             "source": "api"}
     props = {k: v for k, v in props.items() if v is not None}
+    props["last_tx"] = tx_id = f"{entry_id}|1|{secrets.token_hex(4)}"
     tx = _tx(entry_id, 1, "create", new, on, None, EntryState.proposed)
-    store.write("create_entry", subject_id=subject["id"], entry_id=entry_id, props=props, tx_id=f"{entry_id}|1", tx=tx)
+    written = store.write("create_entry", subject_id=subject["id"], entry_id=entry_id, props=props, tx_id=tx_id, tx=tx)
+    if not written.rows:
+        raise Conflict(f"entry {entry_id!r} already exists")
     propagate(store, catalogue, by_list={new.list: [entry_id]})
     return entry_id
 
@@ -171,7 +172,7 @@ def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act
     if state not in _FROM[kind]:
         raise Conflict(f"entry {entry_id!r} is {state.value if state else 'not yet recorded'} on {on.isoformat()}; "
                        f"{kind} needs {' or '.join(sorted(s.value for s in _FROM[kind]))}")
-    steps = [(d, s) for d, s in zip(history.on, history.states) if d <= on]
+    steps = [(d, s) for d, s in history.steps if d <= on]
     extra = {}
     if kind == "notify":
         after = EntryState.notified
@@ -192,11 +193,12 @@ def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act
     if kind != "notify":
         steps.append((on, after))
     version = entry.get("version") or 0
+    ended = closed_on(steps)
     # A token makes the id unique to this call: a retry of it matches `last_tx`, another
     # registrar's act based on the same read does not, and loses with a 409.
     tx_id = f"{entry_id}|{version + 1}|{secrets.token_hex(4)}"
     params = {"entry_id": entry_id, "version": version, "tx_id": tx_id, "state": after.value,
-              "hist_on": [d.isoformat() for d, _ in steps], "hist_state": [s.value for _, s in steps],
+              "history": history_text(steps), "closed_on": ended.isoformat() if ended else None,
               "tx": _tx(entry_id, version + 1, kind, act, on, state, after, **extra)}
     if after is EntryState.revoked:
         restoration = {"entry_id": entry_id, "on": on.isoformat(), "actor": act.actor, "department": act.department,
@@ -207,8 +209,9 @@ def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act
         written = store.write("transition_entry", **params)
     if not written.rows:
         raise Conflict(f"entry {entry_id!r} changed while this {kind} was being recorded; read it and try again")
-    if after is EntryState.revoked:
-        store.write("withdraw_tasks", entry_id=entry_id, on=on.isoformat())
-    else:
+    if after is not EntryState.revoked:
+        # Derived records and tasks follow the new state. Propagation is idempotent: if
+        # this process dies here, `sanctionnet db propagate` (or the next load) finishes it;
+        # checks read the state from the entry itself and are right meanwhile.
         propagate(store, catalogue, by_list={entry["list"]: [entry_id]})
     return {"entry_id": entry_id, "transition": kind, "state": after.value, "on": on.isoformat(), "seq": version + 1}

@@ -36,6 +36,7 @@ from graph_model.types import (
     EntryState,
     PathStep,
     Reason,
+    SubjectKey,
     SubjectKind,
     SubjectRef,
 )
@@ -43,16 +44,17 @@ from graph_model.types import (
 __all__ = ["Judged", "check", "clean_years", "judge", "resolve_subject"]
 
 
-def _one(store: Store, query: str, key: str, what: str) -> dict | None:
-    rows = store.read(query, key=key)
+def _one(store: Store, query: str, by: SubjectKey, key: str, what: str, params: dict) -> dict | None:
+    rows = store.read(query, variant=by, key=key, **params)
     if len(rows) > 1:
         ids = ", ".join(sorted(row["subject"]["id"] for row in rows))
         raise Conflict(f"{len(rows)} subjects share this {what} ({ids}); ask by bundle id")
-    return rows[0]["subject"] if rows else None
+    return rows[0] if rows else None
 
 
-def resolve_subject(store: Store, hasher: IdHasher, key: str) -> dict:
-    """The subject a caller means by a bundle id, a USCC or a resident ID number.
+def _lookup(store: Store, hasher: IdHasher, key: str, query: str, **params: str) -> dict:
+    """The row of ``query`` (which varies by ``SubjectKey``) for the subject a caller
+    means by a bundle id, a USCC or a resident ID number.
 
     Something that may be an ID number is looked up only by its keyed hash and is
     never echoed in clear: not to the store, not in an error.
@@ -60,17 +62,22 @@ def resolve_subject(store: Store, hasher: IdHasher, key: str) -> dict:
     key = key.strip()
     id_number = normalise_resident_id(key)
     if is_valid_resident_id(id_number):
-        found = _one(store, "subject_by_id_hash", hasher(id_number), "ID number")
+        found = _one(store, query, SubjectKey.id_hash, hasher(id_number), "ID number", params)
     elif may_be_resident_id(key):
         found = None  # a mistyped ID number: no bundle id has this shape (the loader refuses it)
     else:
-        found = _one(store, "subject_by_id", key, "id")
+        found = _one(store, query, SubjectKey.id, key, "id", params)
         if found is None and is_valid_uscc(normalise_uscc(key)):
-            found = _one(store, "subject_by_uscc", normalise_uscc(key), "USCC")
+            found = _one(store, query, SubjectKey.uscc, normalise_uscc(key), "USCC", params)
     if found is None:
         shown = mask_resident_id(id_number) if may_be_resident_id(key) else key
         raise NotFound(f"no subject has the id, USCC or ID number {shown!r}")
     return found
+
+
+def resolve_subject(store: Store, hasher: IdHasher, key: str) -> dict:
+    """The subject a caller means by a bundle id, a USCC or a resident ID number."""
+    return _lookup(store, hasher, key, "subject_by")["subject"]
 
 
 def _day(value: str | None) -> date | None:
@@ -99,14 +106,27 @@ class Judged:
         return self.restriction["role"]
 
 
-def judge(store: Store, catalogue: Catalogue, subject: dict, on: date) -> tuple[list[Judged], dict[str, SubjectRef]]:
-    """Every restriction record on ``subject`` on a list the catalogue knows, judged for
-    ``on``; and the subjects their paths name."""
-    rows = store.read("restrictions_of_subject", subject_id=subject["id"])
+def window(catalogue: Catalogue, on: date, *, clean_years: bool) -> dict[str, str]:
+    """The days whose entries a judgement for ``on`` must see (``subject_records``'s
+    $from and $to): the day itself, or with ``clean_years`` the span before it that
+    PR12 asks about."""
+    since = add_years(on, -catalogue.rules.green_channel.clean_years) if clean_years else on
+    return {"from": since.isoformat(), "to": on.isoformat()}
+
+
+def judge(store: Store, catalogue: Catalogue, subject: dict, on: date,
+          records: list[dict] | None = None) -> tuple[list[Judged], dict[str, SubjectRef]]:
+    """Every restriction record on ``subject`` on a list the catalogue knows that may
+    bear on ``on`` (or on the clean years before it, if it reads them), judged for ``on``;
+    and the subjects their paths name. ``records``: the subject's records as
+    ``subject_records`` returns them, if the caller has read them already."""
+    if records is None:
+        records = store.read_one("subject_records", variant=SubjectKey.id, key=subject["id"],
+                                 **window(catalogue, on, clean_years=True))["records"]
     known = {subject["id"]: _ref(subject)}
     today = date.today()
     judged = []
-    for row in rows:
+    for row in records:
         list_def = catalogue.lists.get(row["entry"]["list"])
         if list_def is None:
             continue
@@ -214,9 +234,11 @@ def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, act
         raise InvalidInput(f"unknown action {action!r}; the catalogue has {sorted(catalogue.actions)}")
     if region is not None and province_of(region) is None:
         raise InvalidInput(f"unknown region {region!r}: give a six-digit GB/T 2260 code")
-    subject = resolve_subject(store, hasher, key)
+    found = _lookup(store, hasher, key, "subject_records",
+                    **window(catalogue, on, clean_years=action in catalogue.incentive_actions))
+    subject = found["subject"]
     kind = SubjectKind(subject["kind"])
-    judged, known = judge(store, catalogue, subject, on)
+    judged, known = judge(store, catalogue, subject, on, found["records"])
     reasons: list[Reason] = []
     for j in judged:
         if j.list_def.effect != "restrict" or j.state not in IN_FORCE_STATES:

@@ -16,20 +16,25 @@ effect (still proposed or notified) has none yet, and revocation withdraws them.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from graph_model.catalogue import Catalogue
+from graph_model.errors import Conflict, InvalidInput, NotFound
 from graph_model.history import History
 from graph_model.store.base import Store
 from graph_model.types import EntryState, SubjectKind
 
-__all__ = ["derive_tasks", "effective_on"]
+if TYPE_CHECKING:
+    from graph_model.lifecycle import Act  # lifecycle -> propagation -> tasks
+
+__all__ = ["close_task", "derive_tasks", "effective_on"]
 
 
 def effective_on(entry: dict) -> date | None:
     """The first day the entry was (or is scheduled to be) active."""
     history = History.of(entry)
     # Only `active` counts: an entry objected to inside its notice period never took effect.
-    return next((on for on, state in zip(history.on, history.states) if state is EntryState.active), None)
+    return next((on for on, state in history.steps if state is EntryState.active), None)
 
 
 def _task(rule: str, kind: str, entry: dict, subject: dict, recipient: str, recipient_id: str,
@@ -41,13 +46,20 @@ def _task(rule: str, kind: str, entry: dict, subject: dict, recipient: str, reci
 
 
 def derive_tasks(store: Store, catalogue: Catalogue, entry_ids: list[str]) -> int:
-    """Create the tasks of these entries that do not exist yet; return how many rows were merged."""
+    """Create the tasks of these entries that do not exist yet, withdraw those of revoked
+    entries and supersede "find the unit" tasks whose unit is now on record; return how
+    many tasks were merged."""
     rows: list[dict] = []
+    revoked: list[str] = []
+    superseded: list[str] = []
     for fact in store.read("task_facts", entry_ids=entry_ids):
         entry, subject = fact["entry"], fact["subject"]
+        if entry["state"] == EntryState.revoked:
+            revoked.append(entry["id"])
+            continue
         list_def = catalogue.lists.get(entry["list"])
         due = effective_on(entry)
-        if list_def is None or due is None or entry["state"] == EntryState.revoked:
+        if list_def is None or due is None:
             continue
         for spec in list_def.tasks:
             rows.append(_task(spec.rule, spec.kind, entry, subject, spec.recipient, entry["deciding_dept"], due,
@@ -69,9 +81,32 @@ def derive_tasks(store: Store, catalogue: Catalogue, entry_ids: list[str]) -> in
                     for unit in units or [""]:
                         rows.append(_task(note.rule, "notify", entry, subject, recipient, unit, due,
                                           note.legal_basis, note.source))
+                    if units:
+                        superseded.append(_task(note.rule, "notify", entry, subject, recipient, "", due,
+                                                note.legal_basis, note.source)["id"])
                 else:
                     rows.append(_task(note.rule, "notify", entry, subject, recipient, "", due,
                                       note.legal_basis, note.source))
+    today = date.today().isoformat()
+    if revoked:
+        store.write("withdraw_tasks", entry_ids=revoked, on=today)
+    if superseded:
+        store.write("supersede_tasks", ids=superseded, on=today)
     if not rows:
         return 0
     return store.write("merge_tasks", rows=rows).rows[0]["n"]
+
+
+def close_task(store: Store, task_id: str, act: Act) -> dict:
+    """A recipient reports a task done (what it did is ``act.reason``); return the task."""
+    on = act.on or date.today()
+    if on > date.today():
+        raise InvalidInput(f"on: {on.isoformat()} is in the future; a task is closed when it is done")
+    written = store.write("close_task", task_id=task_id, on=on.isoformat(), reason=act.reason, actor=act.actor,
+                          department=act.department)
+    if written.rows:
+        return written.rows[0]["task"]
+    found = store.read_one("task_by_id", task_id=task_id)
+    if found is None:
+        raise NotFound(f"no task {task_id!r}")
+    raise Conflict(f"task {task_id!r} is {found['task']['status']}, not open")

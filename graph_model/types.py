@@ -14,21 +14,22 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "OPEN_START",
-    "OPEN_END",
-    "SubjectKind",
-    "SubjectLabel",
-    "RelType",
-    "ROLE_TYPES",
-    "EntryState",
-    "IN_FORCE_STATES",
     "BasisKind",
-    "Ownership",
-    "SubjectRef",
-    "PathStep",
-    "Reason",
     "CheckAnswer",
     "Eligibility",
+    "EntryState",
+    "IN_FORCE_STATES",
+    "OPEN_END",
+    "OPEN_START",
+    "Ownership",
+    "PathStep",
+    "ROLE_TYPES",
+    "Reason",
+    "RelType",
+    "SubjectKey",
+    "SubjectKind",
+    "SubjectLabel",
+    "SubjectRef",
     "label_of",
 ]
 
@@ -42,6 +43,14 @@ class SubjectKind(StrEnum):
     enterprise = "enterprise"
     person = "person"
     public_body = "public_body"
+
+
+class SubjectKey(StrEnum):
+    """The properties a caller may name a subject by (all indexed)."""
+
+    id = "id"
+    uscc = "uscc"
+    id_hash = "id_hash"
 
 
 class SubjectLabel(StrEnum):

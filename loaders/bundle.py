@@ -21,7 +21,7 @@ from graph_model.catalogue import NAMED, ROLE_TARGETS, Catalogue, ListDef
 from graph_model.errors import InvalidInput
 from graph_model.identifiers import mask_resident_id, org_code_of
 from graph_model.pii import IdHasher
-from graph_model.history import bundle_history
+from graph_model.history import bundle_history, closed_on, history_text
 from graph_model.propagation import PropagationStats, propagate
 from graph_model.store.base import Store, batched
 from graph_model.types import OPEN_END, OPEN_START, EntryState, RelType, SubjectKind, label_of
@@ -199,7 +199,13 @@ def _load_relations(store, folder, known, report, batch_size, progress) -> set[s
             loaded += len(batch)
             progress(name, len(batch))
     report.loaded[name] = loaded
-    return {row["to_id"] for rel, rows in by_type.items() if rel in ROLE_TARGETS for row in rows}
+    # Subjects whose entries must be derived again: the enterprise a role points to, and
+    # the body or person whose notification tasks name the unit (PR3) or employer (PR4).
+    return ({row["to_id"] for rel, rows in by_type.items() if rel in ROLE_TARGETS for row in rows}
+            | {row["from_id"] for rel, rows in by_type.items() if rel in _TASK_RELATIONS for row in rows})
+
+
+_TASK_RELATIONS = ("SUPERVISED_BY", "STAFF_OF")
 
 
 def _entry_problem(row: EntryRow, list_def: ListDef | None, catalogue: Catalogue, known: dict,
@@ -237,8 +243,10 @@ def _entry_props(row: EntryRow, list_def: ListDef) -> dict:
     if row.state is EntryState.expired and valid_to is None:
         valid_to = row.state_since - timedelta(days=1)
     props["valid_to"] = valid_to.isoformat() if valid_to else OPEN_END
-    props["hist_on"], props["hist_state"] = bundle_history(row.state, row.determined, row.state_since,
-                                                           list_def.notice_days)
+    steps = bundle_history(row.state, row.determined, row.state_since, list_def.notice_days)
+    props["history"] = history_text(steps)
+    ended = closed_on(steps)
+    props["closed_on"] = ended.isoformat() if ended else None  # None: a reloaded row clears it
     props["version"] = 0
     props["source"] = "bundle"
     return props
@@ -260,15 +268,23 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
             report.rejects.append(Reject(name, line, *problem))
             continue
         rows.append({"id": row.entry_id, "subject_id": row.subject_id, "props": _entry_props(row, list_def)})
+    lines = {row.entry_id: line for line, row in good.values()}
+    loaded: set[str] = set()
     for batch in batched(rows, batch_size):
-        store.write("load_entries", rows=batch)
+        written = {row["id"] for row in store.write("load_entries", rows=batch).rows}
         by_list: dict[str, list[str]] = {}
         for row in batch:
-            by_list.setdefault(row["props"]["list"], []).append(row["id"])
+            if row["id"] in written:
+                by_list.setdefault(row["props"]["list"], []).append(row["id"])
+            else:
+                report.rejects.append(Reject(name, lines[row["id"]], "entry_id",
+                                             f"entry {row['id']!r} was taken over by the API or another subject "
+                                             "while this load ran; change it by a transition"))
         report.propagation.add(propagate(store, catalogue, by_list=by_list, batch_size=batch_size))
+        loaded |= written
         progress(name, len(batch))
-    report.loaded[name] = len(rows)
-    return {row["id"] for row in rows}
+    report.loaded[name] = len(loaded)
+    return loaded
 
 
 def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Path, *,

@@ -77,6 +77,16 @@ def test_tasks_feedback_and_stats(api):
     tasks = api.get("/v1/tasks", params={"rule": "PR11"}).json()
     assert [(t["subject_id"], t["recipient"], t["due_on"]) for t in tasks] == [
         ("E1", "deciding_dept", "2024-01-20")]
+    task_id = tasks[0]["id"]
+    report = {"reason": "已约谈法定代表人", "on": "2024-02-01", **WHO}
+    closed = api.post(f"/v1/tasks/{task_id}/close", json=report)
+    assert closed.status_code == 200, closed.text
+    assert (closed.json()["status"], closed.json()["closed_by"], closed.json()["closed_on"]) == (
+        "done", "王五", "2024-02-01")
+    assert api.get("/v1/tasks", params={"rule": "PR11"}).json() == []  # open ones only, by default
+    again = api.post(f"/v1/tasks/{task_id}/close", json=report)
+    assert again.status_code == 409 and "is done, not open" in again.json()["detail"]
+    assert api.post("/v1/tasks/nope/close", json=report).status_code == 404
     for outcome, reason in (("applied", ""), ("applied", ""), ("not_applied", "项目已于认定前签约")):
         sent = api.post("/v1/feedback", json={"entry_id": "J1", "subject_id": "P1", "action": "finance.credit",
                                               "department": "某银行哈尔滨分行", "region": "230103",

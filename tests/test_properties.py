@@ -44,7 +44,7 @@ def test_loader_keeps_every_good_row_and_reports_every_bad_one(falkor_store, cat
     assert report.read["subjects.csv"] == len(rows)
     assert report.loaded["subjects.csv"] + len(rejected_lines) == len(rows)
     assert all(r.reason for r in report.rejects)
-    stored = {i for i in range(len(rows)) if falkor_store.read_one("subject_by_id", key=f"{prefix}-{i}")}
+    stored = {i for i in range(len(rows)) if falkor_store.read_one("subject_by", variant="id", key=f"{prefix}-{i}")}
     # Lines are 1-based with the header on line 1, when no field holds a newline.
     if not any("\n" in v or "\r" in v for row in rows for v in row.values()):
         assert stored == {i for i in range(len(rows)) if i + 2 not in rejected_lines}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from graph_model.lifecycle import Act
+from graph_model.tasks import close_task
 
 __all__ = ["router"]
 
@@ -20,7 +22,7 @@ router = APIRouter(tags=["tasks"])
 class TaskParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["open", "done", "withdrawn", ""] = Field("open", description="'' for every status.")
+    status: Literal["open", "done", "withdrawn", "superseded", ""] = Field("open", description="'' for every status.")
     rule: str = Field("", max_length=8, pattern=r"^(PR\d+)?$", examples=["PR3"])
     recipient: str = Field("", max_length=200, description="A recipient type (审计部门, superior_unit) or unit id.")
     due_by: dt.date | None = Field(None, description="Only tasks due on or before this day (default today).")
@@ -42,6 +44,9 @@ class Task(BaseModel):
     legal_basis: str
     source: str
     closed_on: dt.date | None = None
+    closed_reason: str | None = None
+    closed_by: str | None = None
+    closed_department: str | None = None
 
 
 @router.get("/v1/tasks", summary="Notification and follow-up tasks", response_model=list[Task],
@@ -56,3 +61,15 @@ async def get_tasks(params: Annotated[TaskParams, Query()], services: ServicesDe
                                    recipient=params.recipient, due_by=due_by, offset=params.offset,
                                    limit=params.limit)
     return [Task.model_validate(row["task"]) for row in rows]
+
+
+@router.post("/v1/tasks/{task_id}/close", summary="Report a task done", response_model=Task,
+             responses=PROBLEM_RESPONSES)
+async def post_close(task_id: Annotated[str, Path(min_length=1, max_length=300)], act: Act,
+                     services: ServicesDep, request: Request) -> Task:
+    """The recipient reports what it did (``reason``): the task is done. A task that is
+    not open (done, withdrawn after a revocation, superseded) answers 409."""
+    task = await run_in_threadpool(close_task, services.store, task_id, act)
+    services.audit.write("task_close", client=request.client.host if request.client else None, task=task_id,
+                         actor=act.actor, department=act.department)
+    return Task.model_validate(task)

@@ -75,7 +75,7 @@ def test_bad_rows_are_rejected_with_line_field_and_reason(store, catalogue, hash
     assert "share is required" in reasons[("relations.csv", 6)]
     # The good rows are all there.
     assert report.loaded == {"subjects.csv": 3, "relations.csv": 2, "entries.csv": 1}
-    assert store.read_one("subject_by_id", key="E2")["subject"]["ownership"] == "soe"
+    assert store.read_one("subject_by", variant="id", key="E2")["subject"]["ownership"] == "soe"
 
     out = bundle_dir / "rejects.csv"
     write_rejects(report.rejects, out)
@@ -142,7 +142,7 @@ def test_one_uscc_or_id_number_cannot_name_two_subjects(store, catalogue, hasher
                        (3, "id_number"): "ID number already belongs to subject 'P1'",
                        (5, "uscc"): "USCC also given to subject 'E2' on line 4"}
     assert id_number not in repr(report.rejects)
-    assert store.read_one("subject_by_uscc", key=first.subjects[0]["uscc"])["subject"]["id"] == "E1"
+    assert store.read_one("subject_by", variant="uscc", key=first.subjects[0]["uscc"])["subject"]["id"] == "E1"
 
 
 def test_an_empty_cell_never_erases_a_stored_value(store, catalogue, hasher, tmp_path):
@@ -152,7 +152,7 @@ def test_an_empty_cell_never_erases_a_stored_value(store, catalogue, hasher, tmp
     second = Bundle()
     second.subjects.append({"id": "P1", "kind": "person", "name": "改名"})
     assert load_bundle(store, catalogue, hasher, second.write(tmp_path / "b")).rejects == []
-    found = store.read_one("subject_by_id_hash", key=hasher(id_number))["subject"]
+    found = store.read_one("subject_by", variant="id_hash", key=hasher(id_number))["subject"]
     assert found["id"] == "P1" and found["name"] == "改名"
 
 
@@ -173,7 +173,7 @@ def test_control_characters_and_huge_cells_reject_only_their_row(store, catalogu
     report = load_bundle(store, catalogue, hasher, folder)
     assert {(r.line, r.field) for r in report.rejects} == {(5, "name"), (6, "name")}
     assert report.loaded["subjects.csv"] == 4
-    assert store.read_one("subject_by_id", key="E9") is not None
+    assert store.read_one("subject_by", variant="id", key="E9") is not None
 
 
 def test_two_loads_at_once_keep_every_restriction(store, catalogue, hasher, tmp_path, request):

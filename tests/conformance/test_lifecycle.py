@@ -159,7 +159,7 @@ def test_a_stale_transition_loses(store, catalogue, hasher, people):
     # The other registrar's act carries its own token, as transition() gives every call.
     written = store.write("transition_entry", entry_id=entry_id, version=stale["version"],
                           tx_id=f"{entry_id}|{stale['version'] + 1}|0badc0de", state="revoked",
-                          hist_on=stale["hist_on"], hist_state=stale["hist_state"], tx={"kind": "revoke"})
+                          history=stale["history"], closed_on=None, tx={"kind": "revoke"})
     assert written.rows == []
     assert store.read_one("entry_by_id", entry_id=entry_id)["entry"]["state"] == "notified"
 
@@ -190,3 +190,13 @@ def test_a_bundle_cannot_overwrite_an_entry_managed_by_transitions(store, catalo
     assert [(r.field, r.reason) for r in report.rejects] == [
         ("entry_id", "entry 'JM' is managed through the API; change it by a transition")]
     assert store.read_one("entry_by_id", entry_id="JM")["entry"]["state"] == "notified"
+    # The statement itself refuses, for a row that got past the loader's check before
+    # the API took the entry over (or that names another subject for an entry).
+    create_entry(store, catalogue, hasher, new("E1", entry_id="JB"))
+    props = {"list": "joint_punishment", "state": "repaired", "source": "bundle"}
+    written = store.write("load_entries", rows=[{"id": "JM", "subject_id": "E1", "props": props},
+                                                {"id": "JB", "subject_id": "E2", "props": props}])
+    assert written.rows == []
+    for entry_id, state in (("JM", "notified"), ("JB", "proposed")):
+        found = store.read_one("entry_by_id", entry_id=entry_id)
+        assert (found["entry"]["state"], found["subject"]["id"]) == (state, "E1")

@@ -15,6 +15,7 @@ from graph_model.errors import Conflict
 from graph_model.grading import grade
 from graph_model.lifecycle import Act, transition
 from graph_model.rules import check, resolve_subject
+from graph_model.tasks import close_task
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 
@@ -85,6 +86,37 @@ def test_pr3_public_bodies_and_soes_notify_superior_and_audit(store, catalogue, 
         ("PR3", "G1", "superior_unit", "G_sup"), ("PR3", "G1", "审计部门", ""),
         # No superior unit on record: the task says so, for someone to find it.
         ("PR3", "SOE", "superior_unit", ""), ("PR3", "SOE", "审计部门", "")])
+    # The unit is found and loaded later: it gets its task, and the "find it" task is
+    # superseded rather than left open for ever.
+    later = Bundle(subjects=list(b.subjects))
+    later.role("SOE", "SUPERVISED_BY", "G_sup", valid_from="2010-01-01")
+    load(store, catalogue, hasher, bundle_dir / "later", later)
+    assert tasks(store, rule="PR3", status="open") == sorted([
+        ("PR3", "G1", "superior_unit", "G_sup"), ("PR3", "G1", "审计部门", ""),
+        ("PR3", "SOE", "superior_unit", "G_sup"), ("PR3", "SOE", "审计部门", "")])
+    assert tasks(store, rule="PR3", status="superseded") == [("PR3", "SOE", "superior_unit", "")]
+
+
+def test_a_revocation_withdraws_open_tasks_and_keeps_done_ones(store, catalogue, hasher, bundle_dir):
+    """A wrong listing must not go on producing notifications: revoking it, through the
+    API or by a bundle row, withdraws its open tasks; a task already done stays done."""
+    b = Bundle()
+    b.subjects.append({"id": "G_sup", "kind": "public_body", "name": "某市人民政府", "region": "230100"})
+    b.subjects.append({"id": "G1", "kind": "public_body", "name": "某市交通运输局", "region": "230103"})
+    b.role("G1", "SUPERVISED_BY", "G_sup", valid_from="2010-01-01")
+    b.enterprise("SOE", ownership="soe")
+    b.entry("J_G1", "G1")
+    b.entry("J_SOE", "SOE")
+    load(store, catalogue, hasher, bundle_dir, b)
+    close_task(store, "PR3|J_G1|G_sup", Act(actor="a", department="某市人民政府", reason="已通报"))
+    transition(store, catalogue, "J_G1", "revoke", Act(actor="a", department="d", reason="认定错误"))
+    b.entries = []
+    b.entry("J_SOE", "SOE", state="revoked", state_since="2024-03-01")
+    load(store, catalogue, hasher, bundle_dir / "again", b)
+    assert tasks(store, rule="PR3", status="done") == [("PR3", "G1", "superior_unit", "G_sup")]
+    assert tasks(store, rule="PR3", status="withdrawn") == sorted([
+        ("PR3", "G1", "审计部门", ""), ("PR3", "SOE", "superior_unit", ""), ("PR3", "SOE", "审计部门", "")])
+    assert tasks(store, status="open") == []
 
 
 def test_pr4_staff_notify_employer_discipline_and_personnel(store, catalogue, hasher, bundle_dir):

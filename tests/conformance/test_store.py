@@ -14,9 +14,9 @@ def _subjects(n: int) -> list[dict]:
 
 def test_parameters_must_match_the_query(store):
     with pytest.raises(TypeError, match="missing parameters \\['key'\\]"):
-        store.read("subject_by_id")
+        store.read("subject_by", variant="id")
     with pytest.raises(TypeError, match="unexpected \\['extra'\\]"):
-        store.read("subject_by_id", key="x", extra=1)
+        store.read("subject_by", variant="id", key="x", extra=1)
     with pytest.raises(KeyError, match="no Cypher query"):
         store.read("no_such_query")
 
@@ -25,7 +25,7 @@ def test_write_rows_batches_and_returns_plain_dicts(store):
     summary = store.write_rows("load_subjects", _subjects(5), variant=SubjectLabel.Enterprise, batch_size=2)
     assert summary.nodes_created == 5
     assert [row["n"] for row in summary.rows] == [2, 2, 1]
-    row = store.read_one("subject_by_id", key="S3")
+    row = store.read_one("subject_by", variant="id", key="S3")
     assert type(row) is dict and type(row["subject"]) is dict
     assert row["subject"]["name"] == "企业3" and row["subject"]["kind"] == "enterprise"
     # A null in props is "not set", not a stored null.
@@ -40,7 +40,7 @@ def test_merge_is_idempotent(store):
 
 
 def test_read_one_is_strict(store):
-    assert store.read_one("subject_by_id", key="absent") is None
+    assert store.read_one("subject_by", variant="id", key="absent") is None
     store.write_rows("load_subjects", _subjects(2), variant=SubjectLabel.Enterprise)
     with pytest.raises(QueryFailed, match="expected at most one"):
         store.read_one("snapshot_nodes")
@@ -60,5 +60,5 @@ def test_unicode_and_quotes_are_data_not_query_text(store, request):
     name = "'}) DETACH DELETE n //\"\u202e测试"
     store.write_rows("load_subjects", [{"id": "Q1", "props": {"kind": "person", "name": name}}],
                      variant=SubjectLabel.Person)
-    assert store.read_one("subject_by_id", key="Q1")["subject"]["name"] == name
-    assert store.read_one("subject_by_id", key="'}) RETURN 1 //") is None
+    assert store.read_one("subject_by", variant="id", key="Q1")["subject"]["name"] == name
+    assert store.read_one("subject_by", variant="id", key="'}) RETURN 1 //") is None
