@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graph_model.errors import InvalidCatalogue
+from graph_model.history import add_years
 from graph_model.types import Ownership, SubjectKind
 
 __all__ = ["CATALOGUE_FORMAT", "Catalogue", "ListDef", "MeasureDef", "Propagation", "RulesDef", "load_catalogue"]
@@ -80,6 +81,17 @@ class Duration(_Spec):
     permanent_allowed: bool = Field(False, description="直至永远逐出市场 (PR5).")
     note: str = ""
 
+    def too_long(self, determined: date, valid_to: date | None, permanent: bool) -> str | None:
+        """Why an entry decided on ``determined`` may not run to ``valid_to`` (None: open
+        ended) on this list, or None if it may."""
+        if permanent or self.max_years is None:
+            return None
+        latest = add_years(determined, self.max_years) - timedelta(days=1)
+        if valid_to is None or valid_to > latest:
+            return (f"the list binds for at most {self.max_years} years: "
+                    f"valid_to must be on or before {latest.isoformat()}")
+        return None
+
 
 class TaskSpec(Quoted):
     """A task an entry on this list creates (e.g. PR11: interview by the deciding department)."""
@@ -132,6 +144,12 @@ class ListDef(_Spec):
                 raise ValueError(f"roles {sorted(twice)} are in more than one propagation rule")
             seen |= set(p.roles)
         return self
+
+    def default_end(self, determined: date) -> date | None:
+        """The last day in force of an entry whose decision gives no end (entries made
+        through the API; a bundle row without ``valid_to`` is open-ended)."""
+        years = self.duration.default_years
+        return add_years(determined, years) - timedelta(days=1) if years else None
 
     def rule_for(self, role: str) -> Propagation | None:
         return next((p for p in self.propagation if role in p.roles), None)

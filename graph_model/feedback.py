@@ -17,8 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph_model.catalogue import Catalogue
 from graph_model.errors import InvalidInput, NotFound
+from graph_model.history import History
 from graph_model.regions import province_of
+from graph_model.rules import applies_in
 from graph_model.store.base import Store
+from graph_model.types import IN_FORCE_STATES, EntryState, SubjectKind
 
 __all__ = ["FeedbackIn", "Stats", "record_feedback", "stats"]
 
@@ -72,21 +75,42 @@ class Stats(BaseModel):
 
 
 def record_feedback(store: Store, catalogue: Catalogue, feedback: FeedbackIn) -> str:
-    """Store one report; the entry must bind the subject and its list must have the measure."""
+    """Store one report. It must be about a hit the check could have given: on that day
+    the entry was in force (applying a suspended measure is not a valid report), bound
+    the subject, applied in the region, and carried the action for the subject's role."""
+    on = feedback.on or date.today()
     if province_of(feedback.region) is None:
         raise InvalidInput(f"region: unknown region code {feedback.region!r}")
     found = store.read_one("entry_by_id", entry_id=feedback.entry_id)
     if found is None:
         raise NotFound(f"no entry {feedback.entry_id!r}")
-    list_id = found["entry"]["list"]
-    if feedback.action not in {m.action for m in catalogue.measures_of(list_id)}:
-        raise InvalidInput(f"action: list {list_id!r} has no measure {feedback.action!r}")
-    bound = {row["id"] for row in store.read("entry_bound", entry_id=feedback.entry_id)}
-    if feedback.subject_id not in bound:
-        raise InvalidInput(f"subject_id: entry {feedback.entry_id!r} does not bind {feedback.subject_id!r}")
+    entry = found["entry"]
+    list_def = catalogue.lists.get(entry["list"])
+    if list_def is None:
+        raise InvalidInput(f"entry_id: entry {feedback.entry_id!r} is on list {entry['list']!r}, "
+                           "which the catalogue no longer has")
+    state = History.of(entry).state_on(on)
+    if state not in IN_FORCE_STATES:
+        raise InvalidInput(f"on: entry {feedback.entry_id!r} was {state.value if state else 'not recorded'} "
+                           f"on {on.isoformat()}; it restricted nobody that day")
+    if state is EntryState.objection_pending and feedback.outcome == "applied":
+        raise InvalidInput(f"outcome: entry {feedback.entry_id!r} was under objection on {on.isoformat()}; "
+                           "its measures were suspended (暂不执行), not applied")
+    if not applies_in(catalogue, list_def, feedback.region)[0]:
+        raise InvalidInput(f"region: list {list_def.id!r} does not apply in {feedback.region}")
+    # The subject id is not echoed: a caller may have put an ID number there.
+    bound = [row for row in store.read("entry_bound", entry_id=feedback.entry_id) if row["id"] == feedback.subject_id]
+    if not bound:
+        raise InvalidInput(f"subject_id: entry {feedback.entry_id!r} does not bind this subject")
+    decided = set(entry.get("measures") or [])
+    actions = {m.action for row in bound
+               for m in catalogue.measures_for(list_def.id, row["role"], SubjectKind(row["kind"]), decided)}
+    if feedback.action not in actions:
+        raise InvalidInput(f"action: entry {feedback.entry_id!r} does not carry {feedback.action!r} for this subject "
+                           f"({', '.join(sorted(actions)) or 'no measures'})")
     feedback_id = f"FB-{secrets.token_hex(8)}"
     props = feedback.model_dump(mode="json", exclude={"on"})
-    props["on"] = (feedback.on or date.today()).isoformat()
+    props["on"] = on.isoformat()
     store.write("record_feedback", entry_id=feedback.entry_id, feedback_id=feedback_id, props=props)
     return feedback_id
 

@@ -16,7 +16,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from graph_model.catalogue import Catalogue
-from graph_model.rules import clean_years, judge
+from graph_model.errors import InvalidInput
+from graph_model.regions import province_of
+from graph_model.rules import applies_in, clean_years, judge
 from graph_model.store.base import Store
 from graph_model.types import EntryState, SubjectRef
 
@@ -38,9 +40,15 @@ class Grade(BaseModel):
     catalogue_version: str
 
 
-def grade(store: Store, catalogue: Catalogue, subject: dict, on: date | None = None) -> Grade:
+def grade(store: Store, catalogue: Catalogue, subject: dict, on: date | None = None,
+          region: str | None = None) -> Grade:
+    """The subject's grade on ``on`` for supervision in ``region`` (None: anywhere; a
+    region-group list counts only in its member provinces)."""
     on = on or date.today()
+    if region is not None and province_of(region) is None:
+        raise InvalidInput(f"unknown region {region!r}: give a six-digit GB/T 2260 code")
     judged, known = judge(store, catalogue, subject, on)
+    judged = [j for j in judged if applies_in(catalogue, j.list_def, region)[0]]
     active = [j for j in judged if j.state is EntryState.active]
     high = [j for j in active if j.list_def.effect in ("restrict", "supervise") and j.list_def.dishonesty_record]
     good = [j for j in active if j.list_def.effect == "incentive"]

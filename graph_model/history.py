@@ -78,7 +78,8 @@ class History:
         return current
 
     def periods(self) -> list[Period]:
-        """Consecutive (state, first day, last day) spans, expiry included."""
+        """Consecutive (state, first day, last day) spans, expiry included: on every day
+        of a span, ``state_on`` gives its state."""
         spans: list[Period] = []
         for i, (on, state) in enumerate(zip(self.on, self.states)):
             nxt = self.on[i + 1] if i + 1 < len(self.on) else None
@@ -88,8 +89,13 @@ class History:
             if state in IN_FORCE_STATES and self.valid_to is not None and (end is None or end > self.valid_to):
                 if on <= self.valid_to:
                     spans.append(Period(state, on, self.valid_to))
-                spans.append(Period(EntryState.expired, max(on, self.valid_to + timedelta(days=1)), None))
-                break
+                # Expired until the next step, if one comes (a later revocation).
+                start = max(on, self.valid_to + timedelta(days=1))
+                if spans and spans[-1].state is EntryState.expired and spans[-1].end is not None \
+                        and spans[-1].end + timedelta(days=1) == start:
+                    start = spans.pop().start
+                spans.append(Period(EntryState.expired, start, end))
+                continue
             spans.append(Period(state, on, end))
         return spans
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graph_model.catalogue import NAMED, Catalogue, ListDef
 from graph_model.errors import Conflict, InvalidInput, NotFound
-from graph_model.history import History, add_years, closed_on, history_text
+from graph_model.history import History, closed_on, history_text
 from graph_model.pii import IdHasher
 from graph_model.propagation import propagate
 from graph_model.regions import province_of
@@ -112,6 +112,10 @@ def _check_new(new: NewEntry, list_def: ListDef | None, subject: dict, catalogue
         raise InvalidInput("determined: after the day the decision is recorded")
     if new.valid_to and new.valid_to < new.determined:
         raise InvalidInput("valid_to: before determined")
+    valid_to = new.valid_to or (None if new.permanent else list_def.default_end(new.determined))
+    problem = list_def.duration.too_long(new.determined, valid_to, new.permanent)
+    if problem:
+        raise InvalidInput(f"valid_to: {problem}")
     decidable = {m.action for m in catalogue.measures_of(new.list) if m.applies == "by_decision"}
     stray = sorted(set(new.measures) - decidable)
     if stray:
@@ -135,9 +139,7 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
             raise InvalidInput(f"named: {person['id']!r} is not a person")
         named.append(person["id"])
     entry_id = new.entry_id or f"{new.list}-{on:%Y%m%d}-{secrets.token_hex(4)}"
-    valid_to = new.valid_to
-    if valid_to is None and not new.permanent and list_def.duration.default_years:
-        valid_to = add_years(new.determined, list_def.duration.default_years) - timedelta(days=1)
+    valid_to = new.valid_to or (None if new.permanent else list_def.default_end(new.determined))
     props = {"list": new.list, "deciding_dept": new.deciding_dept, "basis": new.basis,
              "basis_kind": new.basis_kind.value, "determined": new.determined.isoformat(), "region": new.region,
              "valid_to": valid_to.isoformat() if valid_to else OPEN_END, "permanent": new.permanent,
@@ -174,15 +176,21 @@ def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act
                        f"{kind} needs {' or '.join(sorted(s.value for s in _FROM[kind]))}")
     steps = [(d, s) for d, s in history.steps if d <= on]
     extra = {}
+    scheduled = None  # the day a notified entry takes effect
     if kind == "notify":
         after = EntryState.notified
-        steps += [(on, after), (on + timedelta(days=list_def.notice_days), EntryState.active)]
-        extra["effective_from"] = (on + timedelta(days=list_def.notice_days)).isoformat()
+        scheduled = on + timedelta(days=list_def.notice_days)
     elif kind == "objection":
         after = EntryState.objection_pending
     elif kind == "resolve":
         after = EntryState.active if act.outcome == "upheld" else EntryState.revoked
         extra["outcome"] = act.outcome
+        notified = [d for d, s in steps if s is EntryState.notified]
+        effective = notified[-1] + timedelta(days=list_def.notice_days) if notified else None
+        if after is EntryState.active and effective and effective > on:
+            # Upheld inside the notice period: the subject keeps the rest of it, and the
+            # entry takes effect when it ends, as it would have without the objection.
+            after, scheduled = EntryState.notified, effective
     elif kind == "repair":
         if not list_def.repairable or entry.get("permanent"):
             raise Conflict(f"entry {entry_id!r} cannot be repaired: "
@@ -190,8 +198,10 @@ def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act
         after = EntryState.repaired
     else:
         after = EntryState.revoked
-    if kind != "notify":
-        steps.append((on, after))
+    steps.append((on, after))
+    if scheduled:
+        steps.append((scheduled, EntryState.active))
+        extra["effective_from"] = scheduled.isoformat()
     version = entry.get("version") or 0
     ended = closed_on(steps)
     # A token makes the id unique to this call: a retry of it matches `last_tx`, another

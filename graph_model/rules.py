@@ -41,7 +41,7 @@ from graph_model.types import (
     SubjectRef,
 )
 
-__all__ = ["Judged", "check", "clean_years", "judge", "resolve_subject"]
+__all__ = ["Judged", "applies_in", "check", "clean_years", "judge", "resolve_subject", "window"]
 
 
 def _one(store: Store, query: str, by: SubjectKey, key: str, what: str, params: dict) -> dict | None:
@@ -162,19 +162,22 @@ def _legal_basis(list_def: ListDef, role: str, measures: list[MeasureDef]) -> st
     return "；".join(parts)
 
 
-def _applies_in(catalogue: Catalogue, list_def: ListDef, region: str | None) -> tuple[bool, list[str] | None]:
+def applies_in(catalogue: Catalogue, list_def: ListDef, region: str | None) -> tuple[bool, list[str] | None]:
+    """Whether the list's entries count in ``region`` (None: anywhere), and the member
+    provinces of its region group (None: national)."""
     provinces = catalogue.provinces_of(list_def)
     if provinces is None:
         return True, None
     return (region is None or region[:2] in provinces), sorted(provinces)
 
 
-def _reason(j: Judged, measures: list[MeasureDef], known: dict[str, SubjectRef], applies_in) -> Reason:
+def _reason(j: Judged, measures: list[MeasureDef], known: dict[str, SubjectRef],
+            provinces: list[str] | None) -> Reason:
     entry = j.entry
     return Reason(
         rule=j.restriction["rule"], entry_id=entry["id"], list=entry["list"], deciding_dept=entry["deciding_dept"],
         basis=entry["basis"], basis_kind=entry["basis_kind"], determined=date.fromisoformat(entry["determined"]),
-        valid_to=_day(entry.get("valid_to")), region=entry.get("region"), applies_in=applies_in,
+        valid_to=_day(entry.get("valid_to")), region=entry.get("region"), applies_in=provinces,
         state=j.state, current_state=j.current or j.state, suspended=j.state is EntryState.objection_pending,
         role=j.role, legal_basis=_legal_basis(j.list_def, j.role, measures), path=_path(j.restriction, known),
         measures=sorted({m.action for m in measures}),
@@ -200,13 +203,16 @@ def clean_years(catalogue: Catalogue, subject: dict, judged: list[Judged], on: d
     return True, f"连续{years}年无不良违法失信记录（{since.isoformat()} 至 {on.isoformat()}）"
 
 
-def _eligibility(catalogue: Catalogue, subject: dict, judged: list[Judged], action: str, on: date) -> Eligibility:
+def _eligibility(catalogue: Catalogue, subject: dict, judged: list[Judged], action: str, on: date,
+                 region: str | None) -> Eligibility:
     """PR12: an incentive-list entry in force that grants the action, or (green channel)
     three clean years; and in either case no 失信 entry in force on the day. An entry
-    under objection neither grants nor blocks (暂不执行)."""
+    under objection neither grants nor blocks (暂不执行); a region-group list grants or
+    blocks only in its member provinces."""
     kind = SubjectKind(subject["kind"])
     green = catalogue.rules.green_channel
     grounds, blocked = [], set()
+    judged = [j for j in judged if applies_in(catalogue, j.list_def, region)[0]]
     for j in judged:
         if j.state is not EntryState.active:
             continue
@@ -243,19 +249,19 @@ def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, act
     for j in judged:
         if j.list_def.effect != "restrict" or j.state not in IN_FORCE_STATES:
             continue
-        applies, applies_in = _applies_in(catalogue, j.list_def, region)
+        applies, provinces = applies_in(catalogue, j.list_def, region)
         if not applies:
             continue
         measures = catalogue.measures_for(j.list_def.id, j.role, kind, set(j.entry.get("measures") or []))
         if action is not None:
             measures = [m for m in measures if m.action == action]
         if measures:
-            reasons.append(_reason(j, measures, known, applies_in))
+            reasons.append(_reason(j, measures, known, provinces))
     reasons.sort(key=lambda r: (r.suspended, r.determined, r.entry_id, r.role))
     in_force = sorted({m for r in reasons if not r.suspended for m in r.measures})
     eligibility = None
     if action in catalogue.incentive_actions:
-        eligibility = _eligibility(catalogue, subject, judged, action, on)
+        eligibility = _eligibility(catalogue, subject, judged, action, on, region)
     return CheckAnswer(
         subject=_ref(subject), action=action, date=on, region=region, restricted=bool(in_force),
         suspended=bool(reasons) and not in_force, measures=in_force, reasons=reasons, eligibility=eligibility,

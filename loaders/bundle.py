@@ -225,6 +225,12 @@ def _entry_problem(row: EntryRow, list_def: ListDef | None, catalogue: Catalogue
         return "entry_id", f"entry {row.entry_id!r} is managed through the API; change it by a transition"
     if row.permanent and not list_def.duration.permanent_allowed:
         return "permanent", f"list {row.list!r} has no permanent entries"
+    valid_to = row.valid_to
+    if valid_to is None and row.state is EntryState.expired:
+        valid_to = row.state_since - timedelta(days=1)  # as _entry_props stores it
+    problem = list_def.duration.too_long(row.determined, valid_to, row.permanent)
+    if problem:
+        return "valid_to", problem
     decidable = {m.action for m in catalogue.measures_of(row.list) if m.applies == "by_decision"}
     stray = sorted(set(row.measures) - decidable)
     if stray:

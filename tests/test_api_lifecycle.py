@@ -92,14 +92,25 @@ def test_tasks_feedback_and_stats(api):
                                               "department": "某银行哈尔滨分行", "region": "230103",
                                               "outcome": outcome, "reason": reason, "on": "2024-06-01"})
         assert sent.status_code == 201, sent.text
-    refused = api.post("/v1/feedback", json={"entry_id": "J1", "subject_id": "E2", "action": "finance.credit",
-                                             "department": "d", "region": "230103", "outcome": "applied"})
-    assert refused.status_code == 422 and "does not bind 'E2'" in refused.json()["detail"]
+    # A report must match a hit the check could have given.
+    hit = {"entry_id": "J1", "subject_id": "P1", "action": "finance.credit", "department": "d", "region": "230103",
+           "outcome": "applied", "on": "2024-06-01"}
+    for change, problem in (({"subject_id": "E2"}, "does not bind this subject"),
+                            ({"on": "2017-01-01"}, "it restricted nobody that day"),
+                            ({"action": "procurement.bid"}, "does not carry 'procurement.bid' for this subject")):
+        refused = api.post("/v1/feedback", json=hit | change)
+        assert refused.status_code == 422 and problem in refused.json()["detail"], refused.text
+        assert "E2" not in refused.json()["detail"]
+    suspended = hit | {"entry_id": "J2", "subject_id": "E2", "on": None}  # J2 is under objection
+    refused = api.post("/v1/feedback", json=suspended)
+    assert refused.status_code == 422 and "its measures were suspended" in refused.json()["detail"]
+    not_applied = suspended | {"outcome": "not_applied", "reason": "异议核实中"}
+    assert api.post("/v1/feedback", json=not_applied).status_code == 201
     stats = api.get("/v1/stats").json()
-    assert stats["total"] == 3
-    assert stats["by_list"] == [{"key": "joint_punishment", "applied": 2, "not_applied": 1, "applied_rate": 0.6667}]
+    assert stats["total"] == 4
+    assert stats["by_list"] == [{"key": "joint_punishment", "applied": 2, "not_applied": 2, "applied_rate": 0.5}]
     assert stats["by_region"][0]["key"] == "230103" and stats["by_action"][0]["key"] == "finance.credit"
-    assert api.get("/v1/stats", params={"since": "2025-01-01"}).json()["total"] == 0
+    assert api.get("/v1/stats", params={"since": "2025-01-01"}).json()["total"] == 1  # the one dated today
 
 
 def test_grade_explains_the_tier_and_is_audited_for_persons(env, api):

@@ -49,11 +49,15 @@ async def get_subject(services: ServicesDep, request: Request,
             responses=PROBLEM_RESPONSES)
 async def get_grade(services: ServicesDep, request: Request,
                     key: str = Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number."),
-                    date: dt.date | None = Query(None, description="Grade as of this date (default today).")) -> Grade:
+                    date: dt.date | None = Query(None, description="Grade as of this date (default today)."),
+                    region: str | None = Query(None, pattern=r"^\d{6}$",
+                                               description="The supervising department's region (GB/T 2260); "
+                                                           "region-group lists count only in their member "
+                                                           "provinces. Omit for every region.")) -> Grade:
     """The three-tier grade (信用较好、风险较低 / 信用风险一般 / 违法失信、风险较高) that sets the
     双随机 sampling ratio, with the entries or the clean years that put the subject there."""
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     if found["kind"] == SubjectKind.person:
         services.audit.write("read_person", client=request.client.host if request.client else None,
                              subject=found["id"], what="grade")
-    return await run_in_threadpool(grade, services.store, services.catalogue, found, date)
+    return await run_in_threadpool(grade, services.store, services.catalogue, found, date, region)

@@ -7,10 +7,13 @@ from the history, so "was P restricted on that day?" survives a repair.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 
 import pytest
+import yaml
 
+from graph_model.catalogue import BUNDLED_DIR, load_catalogue
 from graph_model.errors import Conflict, InvalidInput, NotFound
 from graph_model.lifecycle import Act, NewEntry, Resolution, create_entry, transition
 from graph_model.rules import check
@@ -103,6 +106,26 @@ def test_objection_in_the_notice_period_then_revocation(store, catalogue, hasher
     assert "恢复其信誉" in detail["restoration"]["statement"]
     assert store.read("entry_bound", entry_id=entry_id) == [
         {"id": "E2", "kind": "enterprise", "name": "E2有限公司", "role": "entity", "rule": "PR1"}]
+
+
+def test_an_objection_upheld_inside_the_notice_period_keeps_the_rest_of_it(store, catalogue, hasher, people):
+    """The subject objects three days into its notice period and the listing is upheld
+    two days later: it takes effect when the notice period ends, not on the day the
+    objection is resolved."""
+    today = date.today()
+    entry_id = create_entry(store, catalogue, hasher, new("E2", on=str(today - timedelta(days=6))))
+    transition(store, catalogue, entry_id, "notify", act(str(today - timedelta(days=5))))
+    transition(store, catalogue, entry_id, "objection", act(str(today - timedelta(days=2)), "已履行"))
+    result = transition(store, catalogue, entry_id, "resolve",
+                        Resolution(**act(str(today), "核实：未履行").model_dump(), outcome="upheld"))
+    effective = today - timedelta(days=5) + timedelta(days=NOTICE)
+    assert (result["state"], result["on"]) == ("notified", str(today))
+    assert restricted(store, catalogue, hasher, "P2", str(today)) == (False, False)
+    assert restricted(store, catalogue, hasher, "P2", str(effective - timedelta(days=1))) == (False, False)
+    assert restricted(store, catalogue, hasher, "P2", str(effective)) == (True, False)
+    detail = store.read_one("entry_detail", entry_id=entry_id)
+    [resolve] = [t for t in detail["transitions"] if t["kind"] == "resolve"]
+    assert (resolve["to_state"], resolve["effective_from"]) == ("notified", str(effective))
 
 
 def test_revoking_an_active_entry_removes_person_records_and_keeps_the_entity_history(store, catalogue, hasher,
@@ -200,3 +223,27 @@ def test_a_bundle_cannot_overwrite_an_entry_managed_by_transitions(store, catalo
     for entry_id, state in (("JM", "notified"), ("JB", "proposed")):
         found = store.read_one("entry_by_id", entry_id=entry_id)
         assert (found["entry"]["state"], found["subject"]["id"]) == (state, "E1")
+
+
+def test_a_lists_maximum_duration_binds_api_and_bundle(store, hasher, people, tmp_path):
+    """A policy officer caps a list's duration (``duration.max_years``): no entry, made
+    through the API or loaded, may run longer, and an open-ended one is refused."""
+    folder = tmp_path / "catalogue"
+    shutil.copytree(BUNDLED_DIR, folder)
+    path = folder / "lists" / "joint_punishment.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["duration"].update(default_years=None, max_years=2)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    capped = load_catalogue(folder)
+    with pytest.raises(InvalidInput, match="at most 2 years: valid_to must be on or before 2026-01-01"):
+        create_entry(store, capped, hasher, new("E1"))
+    with pytest.raises(InvalidInput, match="at most 2 years"):
+        create_entry(store, capped, hasher, new("E1", valid_to=date(2026, 1, 2)))
+    assert create_entry(store, capped, hasher, new("E1", valid_to=date(2026, 1, 1)))
+    b = Bundle(subjects=list(people.subjects))
+    b.entry("B_open", "E2")
+    b.entry("B_ok", "E2", valid_to="2024-02-29")  # decided 2022-03-01
+    report = load_bundle(store, capped, hasher, b.write(tmp_path / "b"))
+    assert [(r.field, r.reason) for r in report.rejects] == [
+        ("valid_to", "the list binds for at most 2 years: valid_to must be on or before 2024-02-29")]
+    assert report.loaded["entries.csv"] == 1

@@ -290,6 +290,12 @@ def test_pr15_region_group_list_applies_in_every_member_region(store, catalogue,
     if applies:
         assert answer.reasons[0].applies_in == ["31", "32", "33", "34"]
     assert ask(store, catalogue, hasher, "E2", region=region).restricted
+    # Incentives and supervision read the same scope: outside the group the entry
+    # neither blocks the green channel nor raises the grade.
+    green = ask(store, catalogue, hasher, "E1", region=region, action="admin.green_channel").eligibility
+    assert green.blocked_by == (["Y1"] if applies else [])
+    subject = resolve_subject(store, hasher, "E1")
+    assert (grade(store, catalogue, subject, ON, region).tier == "high") is applies
 
 
 def test_pr14_repair_ends_pr2_derivatives_too(store, catalogue, hasher, bundle_dir):
