@@ -3,14 +3,13 @@
 Each entry carries one string property, ``history``: the state it entered on each
 date, in order, as ``2024-01-10 notified;2024-01-20 active``. (One string rather
 than two lists: a check reads the history of every entry on the subject, and each
-value in a store reply costs parsing time; one string per entry keeps a subject
-with a long history as fast to check as any other.) The state on a day is the last one
+value in a store reply costs parsing time.) The state on a day is the last one
 entered on or before it (several transitions on one day: the last counts, so a
 dated answer is the end-of-day state). A notification also enters the scheduled
 ``active`` state at the end of the notice period; a later transition before that
 date replaces what was scheduled. Expiry is not stored: an entry is ``expired``
-on any day after its ``valid_to``. Reading dated answers from these lists needs
-no extra query per entry.
+on any day after its ``valid_to``. ``closed_on`` (the first repair or revocation)
+is stored beside the history so a check can skip entries that can no longer bind.
 """
 
 from __future__ import annotations

@@ -187,6 +187,13 @@ def test_cli_exit_codes(env, loaded, tmp_path):
     assert down.returncode == 3 and "cannot use data folder" in down.stderr
 
 
+def test_db_propagate_derives_everything_again_idempotently(env, loaded):
+    for _ in range(2):
+        done = _run(env, "db", "propagate")
+        assert done.returncode == 0, done.stderr
+        assert "propagated 2 entries into 3 restrictions" in done.stdout
+
+
 def test_demo_generates_and_loads_cleanly(env):
     done = _run(env, "demo", "--enterprises", "300", "--seed", "3")
     try:

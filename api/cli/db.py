@@ -1,17 +1,19 @@
-"""``sanctionnet db start|stop|status``: the embedded FalkorDB server."""
+"""``sanctionnet db start|stop|status``: the embedded FalkorDB server; ``db propagate``:
+derive every entry's restrictions and tasks again."""
 
 from __future__ import annotations
 
 import typer
 
-from api.cli.common import console, err, exits
+from api.cli.common import console, err, exits, opened
+from graph_model.propagation import propagate as propagate_entries
 from graph_model.settings import get_settings
 from graph_model.store import EmbeddedServer
 
 __all__ = ["app"]
 
 
-app = typer.Typer(help="Start, stop and inspect the embedded graph store.", no_args_is_help=True)
+app = typer.Typer(help="Start, stop and inspect the graph store; derive its records again.", no_args_is_help=True)
 
 
 def _server() -> EmbeddedServer:
@@ -48,3 +50,17 @@ def status() -> None:
     console.print(f"{state.detail}; pid {state.pid or '-'}; socket {state.socket}; data {state.data_dir}")
     if not state.running:
         raise typer.Exit(3)
+
+
+@app.command()
+@exits
+def propagate() -> None:
+    """Derive every entry's restriction records and tasks again from the entries, roles
+    and catalogue, and remove the records nothing supports any more. Idempotent. Run it
+    after editing the catalogue's propagation rules, or if a process died between an
+    entry's transition and its re-derivation (checks read the entry's state directly
+    and are right meanwhile; derived person records and tasks catch up here)."""
+    with opened() as ctx:
+        stats = propagate_entries(ctx.store, ctx.catalogue, batch_size=ctx.settings.batch_size)
+    console.print(f"propagated {stats.entries} entries into {stats.restrictions} restrictions "
+                  f"and {stats.tasks} tasks")
