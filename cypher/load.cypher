@@ -32,7 +32,7 @@ UNWIND $rows AS row
 MATCH (a:Subject {id: row.from_id})
 MATCH (b:Subject {id: row.to_id})
 MERGE (a)-[r:{{rel}} {valid_from: row.valid_from}]->(b)
-SET r.valid_to = row.valid_to, r.share = row.share
+SET r.valid_to = row.valid_to, r.share = row.share, r.title = coalesce(row.title, r.title)
 RETURN count(r) AS n
 
 // name: entry_subjects

@@ -83,6 +83,8 @@ class RelType(StrEnum):
     MANAGES = "MANAGES"  # SOE manager: person -> SOE
     STAFF_OF = "STAFF_OF"  # 工作人员: person -> public body / SOE
     BRANCH_OF = "BRANCH_OF"  # 分支机构: branch -> parent
+    KEY_PERSON_OF = "KEY_PERSON_OF"  # 主要人员 (董事、监事、高级管理人员): person -> enterprise; `title`
+    RELATIVE_OF = "RELATIVE_OF"  # family tie between persons; `title` says which (配偶, 子女, spouse ...)
     SUPERVISED_BY = "SUPERVISED_BY"  # 上级主管单位: unit -> superior body
 
 

@@ -42,6 +42,8 @@ _ENDPOINTS: dict[RelType, tuple[set[SubjectKind], set[SubjectKind]]] = {
     RelType.STAFF_OF: ({_P}, {_E, _G}),
     RelType.BRANCH_OF: ({_E, _G}, {_E, _G}),
     RelType.SUPERVISED_BY: ({_E, _G}, {_G}),
+    RelType.KEY_PERSON_OF: ({_P}, {_E, _G}),
+    RelType.RELATIVE_OF: ({_P}, {_P}),
 }
 
 
@@ -191,7 +193,7 @@ def _load_relations(store, folder, known, report, batch_size, progress) -> set[s
         seen[identity] = line
         by_type[row.type].append({"from_id": row.from_id, "to_id": row.to_id, "valid_from": valid_from,
                                   "valid_to": row.valid_to.isoformat() if row.valid_to else OPEN_END,
-                                  "share": row.share})
+                                  "share": row.share, "title": row.title})
     loaded = 0
     for rel, batch_rows in by_type.items():
         for batch in batched(batch_rows, batch_size):

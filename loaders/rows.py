@@ -29,6 +29,7 @@ COLUMNS = {
 }
 # Columns a file may have; older bundles without them still load.
 OPTIONAL_COLUMNS = {
+    "relations.csv": ("title",),
     "entries.csv": ("state_since", "named", "measures", "permanent"),
 }
 # States an entry can only be in after another one: the date it entered them is needed
@@ -121,6 +122,7 @@ class RelationRow(_Row):
     share: float | None = Field(None, gt=0, le=100, description="Percent, for HOLDS_SHARES only.")
     valid_from: date | None = None
     valid_to: date | None = None
+    title: str | None = Field(None, max_length=200, description="The position (董事长) or family tie (配偶).")
 
     @model_validator(mode="after")
     def _consistent(self) -> RelationRow:

@@ -41,9 +41,9 @@ class Bundle:
         return sid, id_number
 
     def role(self, from_id: str, type_: str, to_id: str, valid_from: str = "", valid_to: str = "",
-             share: str = "") -> None:
+             share: str = "", title: str = "") -> None:
         self.relations.append({"from_id": from_id, "to_id": to_id, "type": type_, "share": share,
-                               "valid_from": valid_from, "valid_to": valid_to})
+                               "valid_from": valid_from, "valid_to": valid_to, "title": title})
 
     def entry(self, entry_id: str, subject_id: str, *, determined: str = "2022-03-01", state: str = "active",
               valid_to: str = "", list_: str = "joint_punishment", state_since: str = "",
