@@ -7,7 +7,7 @@ import sys
 import structlog
 import typer
 
-from api.cli import catalogue, check, db, demo, load, serve
+from api.cli import catalogue, check, db, demo, load, serve, validate
 
 __all__ = ["app", "main"]
 
@@ -19,6 +19,7 @@ app.add_typer(catalogue.app, name="catalogue")
 app.command()(check.check)
 app.command()(demo.demo)
 app.command()(serve.serve)
+app.command()(validate.validate)
 
 
 def main() -> None:
