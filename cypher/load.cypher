@@ -7,15 +7,14 @@ UNWIND $ids AS sid
 MATCH (s:Subject {id: sid})
 RETURN s.id AS id, s.kind AS kind
 
-// name: subjects_by_usccs
+// name: subjects_by_keys
+// vary: key SubjectKey
+// Stored subjects with any of these ids, USCCs, ID-number hashes, organisation codes
+// or names (all indexed): for the loader's clash checks and identity resolution.
 UNWIND $ids AS k
-MATCH (s:Subject {uscc: k})
-RETURN k AS key, s.id AS id
-
-// name: subjects_by_id_hashes
-UNWIND $ids AS k
-MATCH (s:Subject {id_hash: k})
-RETURN k AS key, s.id AS id
+MATCH (s:Subject)
+WHERE s.{{key}} = k
+RETURN k AS key, s.id AS id, s.kind AS kind, s.name AS name, s.uscc AS uscc, s.org_code AS org_code
 
 // name: load_subjects
 // vary: label SubjectLabel
@@ -61,3 +60,28 @@ WHERE coalesce(e.source, '') <> 'api' AND all(o IN owners WHERE o = s.id)
 SET e += row.props
 MERGE (s)-[:HAS_ENTRY]->(e)
 RETURN e.id AS id
+
+// name: load_sources
+// Source records and the subjects they speak about, with why each was attached to that
+// subject (identity resolution), and the entry each produced.
+UNWIND $rows AS row
+MATCH (s:Subject {id: row.subject_id})
+MERGE (r:SourceRecord {id: row.key})
+SET r.source = row.source, r.record_id = row.record_id, r.raw = coalesce(row.raw, r.raw)
+MERGE (s)-[k:RECORDED_IN]->(r)
+SET k.why = row.why
+RETURN count(k) AS n
+
+// name: link_source_entries
+UNWIND $rows AS row
+MATCH (r:SourceRecord {id: row.key})
+MATCH (e:Entry {id: row.entry_id})
+MERGE (e)-[:FROM_RECORD]->(r)
+RETURN count(e) AS n
+
+// name: sources_of_subject
+// Every source record about a subject, with why it was attached; newest key first.
+MATCH (s:Subject {id: $subject_id})-[k:RECORDED_IN]->(r:SourceRecord)
+OPTIONAL MATCH (e:Entry)-[:FROM_RECORD]->(r)
+RETURN r.source AS source, r.record_id AS record_id, k.why AS why, r.raw AS raw, collect(e.id) AS entries
+ORDER BY source, record_id

@@ -12,6 +12,15 @@ CREATE INDEX FOR (n:Subject) ON (n.uscc)
 // name: schema_subject_id_hash
 CREATE INDEX FOR (n:Subject) ON (n.id_hash)
 
+// name: schema_subject_org_code
+CREATE INDEX FOR (n:Subject) ON (n.org_code)
+
+// name: schema_subject_name
+CREATE INDEX FOR (n:Subject) ON (n.name)
+
+// name: schema_source_record_id
+CREATE INDEX FOR (n:SourceRecord) ON (n.id)
+
 // name: schema_entry_id
 CREATE INDEX FOR (n:Entry) ON (n.id)
 

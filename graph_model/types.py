@@ -51,6 +51,8 @@ class SubjectKey(StrEnum):
     id = "id"
     uscc = "uscc"
     id_hash = "id_hash"
+    org_code = "org_code"  # GB 11714, positions 9-17 of the USCC
+    name = "name"
 
 
 class SubjectLabel(StrEnum):

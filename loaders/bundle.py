@@ -26,7 +26,7 @@ from graph_model.propagation import PropagationStats, propagate
 from graph_model.store.base import Store, batched
 from graph_model.types import OPEN_END, OPEN_START, EntryState, RelType, SubjectKind, label_of
 from loaders.csvfile import Reject, read_rows, write_rejects
-from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, EntryRow, RelationRow, SubjectRow
+from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES, EntryRow, RelationRow, SourceRow, SubjectRow
 
 __all__ = ["Reject", "LoadReport", "load_bundle", "write_rejects"]
 
@@ -54,6 +54,7 @@ class LoadReport:
     rejects: list[Reject] = field(default_factory=list)
     propagation: PropagationStats = field(default_factory=PropagationStats)
     seconds: float = 0.0
+    merged: int = 0  # source records that joined a subject an earlier record named (format loads)
 
     @property
     def rows_loaded(self) -> int:
@@ -71,7 +72,8 @@ def _validate(model: type[BaseModel], name: str, line: int, row: dict, report: L
 
 
 def _valid_rows(model: type[BaseModel], folder: Path, name: str, report: LoadReport) -> Iterator[tuple[int, Any]]:
-    for line, raw in read_rows(folder / name, COLUMNS[name], report.rejects, report.read,
+    columns = COLUMNS.get(name) or OPTIONAL_FILES[name]
+    for line, raw in read_rows(folder / name, columns, report.rejects, report.read,
                                OPTIONAL_COLUMNS.get(name, ())):
         row = _validate(model, name, line, raw, report)
         if row is not None:
@@ -90,9 +92,10 @@ def _unique_rows(model: type[BaseModel], folder: Path, name: str, key: str, repo
     return rows
 
 
-def _read_by_ids(store: Store, query: str, ids, batch_size: int) -> list[dict]:
+def _read_by_ids(store: Store, query: str, ids, batch_size: int, variant: str | None = None) -> list[dict]:
     """Run a lookup query that takes ``$ids`` over any number of ids, batch by batch."""
-    return [row for batch in batched(sorted(set(ids)), batch_size) for row in store.read(query, ids=batch)]
+    return [row for batch in batched(sorted(set(ids)), batch_size)
+            for row in store.read(query, variant=variant, ids=batch)]
 
 
 def _existing_kinds(store: Store, ids, batch_size: int) -> dict[str, SubjectKind]:
@@ -142,8 +145,8 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
     by_kind: dict[SubjectKind, list[dict]] = {kind: [] for kind in SubjectKind}
     props = {sid: _subject_props(row, hasher) for sid, (_, row) in rows.items()}
     owners = {prop: {row["key"]: row["id"] for row in _read_by_ids(
-                  store, query, (p[prop] for p in props.values() if prop in p), batch_size)}
-              for prop, query in (("uscc", "subjects_by_usccs"), ("id_hash", "subjects_by_id_hashes"))}
+                  store, "subjects_by_keys", (p[prop] for p in props.values() if prop in p), batch_size, prop)}
+              for prop in ("uscc", "id_hash")}
     claimed: dict[tuple[str, str], tuple[int, str]] = {}
     for line, row in rows.values():
         if existing.get(row.id, row.kind) is not row.kind:
@@ -295,6 +298,37 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     return loaded
 
 
+def _load_sources(store, folder, known, entries, report, batch_size, progress) -> None:
+    """Load the optional sources.csv: provenance of the subjects and entries."""
+    name = "sources.csv"
+    if not (folder / name).is_file():
+        return
+    progress(name, 0)
+    rows, linked = [], []
+    good = list(_valid_rows(SourceRow, folder, name, report))
+    known = known | _existing_kinds(store, {r.subject_id for _, r in good} - set(known), batch_size)
+    stored = {row["id"] for row in _read_by_ids(store, "entry_subjects",
+                                                 {r.entry_id for _, r in good if r.entry_id} - entries, batch_size)}
+    for line, row in good:
+        if row.subject_id not in known:
+            report.rejects.append(Reject(name, line, "subject_id", f"no subject {row.subject_id!r} in this bundle or the store"))
+            continue
+        if row.entry_id and row.entry_id not in entries and row.entry_id not in stored:
+            report.rejects.append(Reject(name, line, "entry_id", f"no entry {row.entry_id!r} in this bundle or the store"))
+            continue
+        key = f"{row.source}|{row.record_id}"
+        rows.append({"key": key, "source": row.source, "record_id": row.record_id, "subject_id": row.subject_id,
+                     "why": row.why, "raw": row.raw})
+        if row.entry_id:
+            linked.append({"key": key, "entry_id": row.entry_id})
+    for batch in batched(rows, batch_size):
+        store.write("load_sources", rows=batch)
+        progress(name, len(batch))
+    for batch in batched(linked, batch_size):
+        store.write("link_source_entries", rows=batch)
+    report.loaded[name] = len(rows)
+
+
 def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Path, *,
                 batch_size: int = 20_000, progress: Progress | None = None) -> LoadReport:
     """Load the three files of ``folder``; each batch of entries gets its restrictions
@@ -312,6 +346,7 @@ def load_bundle(store: Store, catalogue: Catalogue, hasher: IdHasher, folder: Pa
     role_targets = _load_relations(store, folder, known, report, batch_size, progress)
     progress("entries.csv", 0)
     loaded_entries = _load_entries(store, folder, catalogue, known, report, batch_size, progress)
+    _load_sources(store, folder, known, loaded_entries, report, batch_size, progress)
     # Entries loaded earlier whose subject's roles changed in this load.
     progress("propagation", 0)
     earlier: dict[str, list[str]] = {}

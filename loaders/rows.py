@@ -19,13 +19,17 @@ from graph_model.identifiers import (
 from graph_model.regions import province_of
 from graph_model.types import BasisKind, EntryState, Ownership, RelType, SubjectKind
 
-__all__ = ["SubjectRow", "RelationRow", "EntryRow", "COLUMNS", "OPTIONAL_COLUMNS"]
+__all__ = ["SubjectRow", "RelationRow", "EntryRow", "SourceRow", "COLUMNS", "OPTIONAL_COLUMNS", "OPTIONAL_FILES"]
 
 COLUMNS = {
     "subjects.csv": ("id", "kind", "name", "uscc", "id_number", "region", "ownership", "established", "status"),
     "relations.csv": ("from_id", "to_id", "type", "share", "valid_from", "valid_to"),
     "entries.csv": ("entry_id", "subject_id", "list", "deciding_dept", "basis", "basis_kind", "determined",
                     "state", "valid_to", "region"),
+}
+# Files a bundle may have; a bundle without them still loads.
+OPTIONAL_FILES = {
+    "sources.csv": ("record_id", "source", "subject_id", "entry_id", "why", "raw"),
 }
 # Columns a file may have; older bundles without them still load.
 OPTIONAL_COLUMNS = {
@@ -185,3 +189,15 @@ class EntryRow(_Row):
         if self.state is EntryState.expired and self.valid_to and self.valid_to >= date.today():
             raise ValueError("an expired entry's valid_to must be in the past")
         return self
+
+
+class SourceRow(_Row):
+    """One source record (a court's publication, a registry extract, a statement) and a
+    subject it speaks about: the provenance of every merged subject."""
+
+    record_id: str = Field(min_length=1, max_length=300, description="The record's key within its source.")
+    source: str = Field(min_length=1, max_length=200, description="Where it came from (dataset, file).")
+    subject_id: str = Id
+    entry_id: str | None = Field(None, max_length=128, description="The entry the record produced, if any.")
+    why: str = Field(min_length=1, max_length=1000, description="Why the record was attached to this subject.")
+    raw: str | None = Field(None, max_length=20_000, description="The record as read (JSON), ID numbers masked.")

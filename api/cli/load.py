@@ -12,8 +12,9 @@ from rich.table import Table
 
 from api.cli.common import Opened, console, err, exits, opened
 from loaders.bundle import LoadReport, load_bundle, write_rejects
+from loaders.court import load_court_records
 
-__all__ = ["app", "run_bundle_load"]
+__all__ = ["app", "print_format_report", "run_bundle_load"]
 
 
 app = typer.Typer(help="Load data into the graph.", no_args_is_help=True)
@@ -21,7 +22,9 @@ app = typer.Typer(help="Load data into the graph.", no_args_is_help=True)
 
 def _count_rows(folder: Path) -> dict[str, int]:
     counts = {}
-    for name in ("subjects.csv", "relations.csv", "entries.csv"):
+    for name in ("subjects.csv", "relations.csv", "entries.csv", "sources.csv"):
+        if name == "sources.csv" and not (folder / name).is_file():
+            continue  # optional
         try:
             with open(folder / name, "rb") as handle:
                 counts[name] = max(sum(1 for _ in handle) - 1, 0)
@@ -78,5 +81,41 @@ def bundle(
     """Load a bundle (docs/bundle.md); loading it again changes nothing."""
     with opened() as ctx:
         report = run_bundle_load(ctx, folder, rejects)
+    if report.rejects and not report.rows_loaded:
+        raise typer.Exit(1)
+
+
+def print_format_report(ctx: Opened, what: str, report: LoadReport, rejects: Path | None) -> None:
+    """The summary every format load prints: read, loaded, merged, rejected; rejects to a file."""
+    table = Table(title=f"Loaded {what} in {report.seconds:.1f} s")
+    for column in ("", "count"):
+        table.add_column(column, justify="right" if column else "left")
+    for name, n in report.read.items():
+        if not name.startswith("bundle "):
+            table.add_row(f"read: {name} records", f"{n:,}")
+    for name, n in report.loaded.items():
+        table.add_row(f"loaded: {name.removesuffix('.csv')}", f"{n:,}")
+    table.add_row("merged into a subject another record named", f"{report.merged:,}")
+    table.add_row("rejected", f"{len(report.rejects):,}")
+    console.print(table)
+    stats = report.propagation
+    console.print(f"propagated {stats.entries} entries into {stats.restrictions} restrictions")
+    if report.rejects:
+        path = rejects or ctx.settings.data_dir / "rejects" / f"{datetime.now():%Y%m%dT%H%M%S}-{what}.csv"
+        write_rejects(report.rejects, path)
+        err.print(f"[yellow]{len(report.rejects)} rejected record(s) written to {path}[/]")
+
+
+@app.command()
+@exits
+def court(
+    paths: Annotated[list[Path], typer.Argument(help="CSV or JSON files of dishonest-debtor records (GBK or UTF-8).")],
+    rejects: Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")] = None,
+) -> None:
+    """Load court dishonest-debtor records (失信被执行人; docs/formats.md): one entry per case
+    number, debtors resolved to one subject across courts; loading again changes nothing."""
+    with opened() as ctx:
+        report = load_court_records(ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
+        print_format_report(ctx, "court", report, rejects)
     if report.rejects and not report.rows_loaded:
         raise typer.Exit(1)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
@@ -14,7 +15,7 @@ from graph_model.grading import Grade, grade
 from graph_model.rules import resolve_subject
 from graph_model.types import SubjectKind
 
-__all__ = ["router", "SubjectView"]
+__all__ = ["router", "SourceView", "SubjectView"]
 
 
 router = APIRouter(tags=["subjects"])
@@ -61,3 +62,28 @@ async def get_grade(services: ServicesDep, request: Request,
         services.audit.write("read_person", client=request.client.host if request.client else None,
                              subject=found["id"], what="grade")
     return await run_in_threadpool(grade, services.store, services.catalogue, found, date, region)
+
+
+class SourceView(BaseModel):
+    source: str = Field(description="Where the record came from (file, dataset).")
+    record_id: str = Field(description="The record's key in its source, e.g. a case number.")
+    why: str = Field(description="Why identity resolution attached this record to this subject.")
+    entries: list[str] = Field(description="Entries the record produced.")
+    raw: dict | None = Field(None, description="The record as read; ID numbers masked.")
+
+
+@router.get("/v1/subjects/{key}/sources", summary="The source records behind a subject",
+            response_model=list[SourceView], responses=PROBLEM_RESPONSES)
+async def get_sources(services: ServicesDep, request: Request,
+                      key: str = Path(min_length=1, max_length=128,
+                                      description="Bundle id, USCC or resident ID number.")) -> list[SourceView]:
+    """Every record that was merged into this subject (court publications, registry
+    extracts, statements), each with the reason it was attached: the evidence for
+    an investigator to confirm or dispute a merge."""
+    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    rows = await run_in_threadpool(services.store.read, "sources_of_subject", subject_id=found["id"])
+    if found["kind"] == SubjectKind.person:
+        services.audit.write("read_person", client=request.client.host if request.client else None,
+                             subject=found["id"], what="sources")
+    return [SourceView(source=r["source"], record_id=r["record_id"], why=r["why"], entries=sorted(r["entries"]),
+                       raw=json.loads(r["raw"]) if r["raw"] else None) for r in rows]

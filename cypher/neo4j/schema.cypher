@@ -10,6 +10,15 @@ CREATE INDEX subject_uscc IF NOT EXISTS FOR (n:Subject) ON (n.uscc)
 // name: schema_subject_id_hash
 CREATE INDEX subject_id_hash IF NOT EXISTS FOR (n:Subject) ON (n.id_hash)
 
+// name: schema_subject_org_code
+CREATE INDEX subject_org_code IF NOT EXISTS FOR (n:Subject) ON (n.org_code)
+
+// name: schema_subject_name
+CREATE INDEX subject_name IF NOT EXISTS FOR (n:Subject) ON (n.name)
+
+// name: schema_source_record_id
+CREATE CONSTRAINT source_record_id IF NOT EXISTS FOR (n:SourceRecord) REQUIRE n.id IS UNIQUE
+
 // name: schema_entry_id
 CREATE CONSTRAINT entry_id IF NOT EXISTS FOR (n:Entry) REQUIRE n.id IS UNIQUE
 

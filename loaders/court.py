@@ -1,0 +1,321 @@
+"""Court dishonest-debtor records (失信被执行人) as courts and zxgk.court.gov.cn publish
+them, and the enterprise registration rows that often travel with them.
+
+Accepted: CSV or JSON (array, JSON lines, or an API reply with the records nested),
+UTF-8 or GBK/GB18030, with the API field names (``iname, cardNum, courtName,
+areaName, caseCode, gistId, gistUnit, duty, performance, disruptTypeName,
+publishDate, businessEntity, regDate``) or the Chinese column titles of the
+publication pages; one file may stack several tables (a registration table, then
+debtor records). Each record becomes an entry on the ``dishonest_debtor`` list,
+keyed by its normalised case number (案号), so the same case published twice (by
+two sources, or two loads) is one entry; its debtor becomes a subject (identity
+resolution in loaders/identity.py), and ``businessEntity`` its legal representative
+on the day the record was published. Every record is kept as a source record with
+the reason it was attached to its subject.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from graph_model.catalogue import Catalogue
+from graph_model.identifiers import Identifier, Scheme, parse_identifier
+from graph_model.pii import IdHasher
+from graph_model.regions import get_region, province_by_short_name, region_of_case_number, region_of_name
+from graph_model.store.base import Store
+from graph_model.types import SubjectKind
+from loaders.bundle import LoadReport
+from loaders.convert import BundleWriter, Conversion, mask_id_numbers
+from loaders.identity import Mention, normalise_name, resolve
+from loaders.sourcefile import Table, parse_cn_date, read_records
+
+__all__ = ["COURT_TABLE", "REGISTRY_TABLE", "LIST_ID", "case_key", "load_court_records"]
+
+LIST_ID = "dishonest_debtor"
+
+COURT_TABLE = Table("court", {
+    "iname": ("iname", "被执行人姓名/名称", "失信被执行人名称", "被执行人姓名", "被执行人名称", "被执行人"),
+    "card_num": ("cardNum", "身份证号码/组织机构代码", "证件号码", "身份证号码/组织机构代码/统一社会信用代码"),
+    "business_entity": ("businessEntity", "法定代表人或负责人姓名", "企业法人姓名", "法定代表人"),
+    "court_name": ("courtName", "执行法院"),
+    "area_name": ("areaName", "省份", "地域名称"),
+    "gist_id": ("gistId", "执行依据文号"),
+    "reg_date": ("regDate", "立案时间"),
+    "case_code": ("caseCode", "案号"),
+    "gist_unit": ("gistUnit", "做出执行依据单位", "作出执行依据单位"),
+    "duty": ("duty", "生效法律文书确定的义务", "法律生效文书确定的义务"),
+    "performance": ("performance", "被执行人的履行情况"),
+    "disrupt_type_name": ("disruptTypeName", "失信被执行人行为具体情形", "失信被执行人具体情形"),
+    "publish_date": ("publishDate", "发布时间"),
+    "performed_part": ("performedPart", "已履行部分"),
+    "unperform_part": ("unperformPart", "未履行部分"),
+    "update_date": ("updateDate", "最新更新日期"),
+    "data_source": ("dataSource", "数据来源"),
+}, key_fields=("iname", "case_code"))
+
+REGISTRY_TABLE = Table("registry", {
+    "name": ("公司名", "企业名称", "entName"),
+    "uscc": ("统一社会信用代码", "creditCode", "uscc"),
+    "address": ("地址", "住所", "dom"),
+    "reg_no": ("工商注册号", "注册号", "regNo"),
+    "legal_rep": ("法人信息", "法定代表人", "legalPerson"),
+    "established": ("成立日期", "estDate"),
+    "type": ("企业类型", "entType"),
+    "authority": ("登记机关", "regOrg"),
+}, key_fields=("name", "uscc"))
+
+_NONE = {"", "无", "暂无", "-", "--", "null", "none", "/"}
+_ORG_WORDS = re.compile(r"(公司|厂|店|中心|合作社|集团|银行|学校|医院|事务所|研究所|商行|经营部|工作室|协会|基金会|"
+                        r"委员会|局|院|所|站|社|部|处|办|会)$")
+_PUBLIC_WORDS = re.compile(r"(人民政府|委员会|局|办公室|管理处|街道办事处|人民法院|人民检察院)$")
+_FULLWIDTH = {ord("（"): "(", ord("）"): ")", ord("〔"): "(", ord("〕"): ")", ord("［"): "(", ord("］"): ")"}
+
+
+def case_key(case_code: str) -> str:
+    """A case number as compared: ASCII brackets, no spaces (sources mix （） and ())."""
+    return re.sub(r"\s+", "", case_code.translate(_FULLWIDTH))
+
+
+def _given(text: str) -> str:
+    return "" if text.strip().lower() in _NONE else text.strip()
+
+
+@dataclass
+class _Case:
+    """One case, from every record that publishes it."""
+
+    key: str
+    records: list[tuple[str, str, dict]] = field(default_factory=list)  # (where, source, fields)
+
+    def first(self, name: str) -> str:
+        return next((r[name] for _, _, r in self.records if _given(r.get(name, ""))), "")
+
+
+def _kind(name: str, codes: list[Identifier]) -> SubjectKind:
+    schemes = {c.scheme for c in codes}
+    if schemes & {Scheme.resident_id, Scheme.resident_id_masked}:
+        return SubjectKind.person
+    if _PUBLIC_WORDS.search(name):
+        return SubjectKind.public_body
+    if schemes or _ORG_WORDS.search(name) or len(name) > 6:
+        return SubjectKind.enterprise
+    return SubjectKind.person
+
+
+def _region(case: _Case) -> str | None:
+    code = region_of_case_number(case.key)
+    if code:
+        return code
+    region = region_of_name(case.first("court_name"))
+    if region is not None:
+        return region.code
+    province = province_by_short_name(case.first("area_name"))
+    return province.code if province is not None else None
+
+
+def _code(region) -> str | None:
+    return region.code if region is not None else None
+
+
+def _registered_region(uscc: str | None) -> str | None:
+    """Where an enterprise is registered, from its USCC's positions 3-8 when they are a
+    region code (registration-authority codes such as 230199 are not)."""
+    return uscc[2:8] if uscc and get_region(uscc[2:8]) is not None else None
+
+
+def _raw(fields: dict) -> str:
+    """The record as kept: a person's ID number, even as the court masked it, shows no
+    more than our own mask (courts leave the birth year visible)."""
+    fields = {k: v for k, v in fields.items() if v}
+    code = parse_identifier(fields.get("card_num", ""))
+    if code is not None and code.scheme in (Scheme.resident_id, Scheme.resident_id_masked):
+        fields["card_num"] = code.display
+    return mask_id_numbers(json.dumps(fields, ensure_ascii=False, sort_keys=True))
+
+
+def _state(case: _Case, determined: date) -> tuple[str, str | None]:
+    """``active`` while the debt is unpaid; ``expired`` once a source says it is paid in
+    full (courts then remove the listing; the list has no repair procedure)."""
+    performance = case.first("performance")
+    if performance and "未履行" not in performance and "履行" in performance:
+        updated = parse_cn_date(case.first("update_date")) or determined
+        return "expired", max(updated, determined + timedelta(days=1)).isoformat()
+    return "active", None
+
+
+def load_court_records(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: list[Path], *,
+                       batch_size: int = 20_000, progress=None) -> LoadReport:
+    """Load court dishonest-debtor records (and registration rows beside them)."""
+    conversion = Conversion()
+    cases: dict[str, _Case] = {}
+    registry: list[tuple[str, dict]] = []
+    for path in paths:
+        for where, table, fields in read_records(Path(path), (COURT_TABLE, REGISTRY_TABLE)):
+            conversion.read[table] = conversion.read.get(table, 0) + 1
+            if table == "registry":
+                registry.append((where, fields))
+                continue
+            problem = _court_problem(fields)
+            if problem:
+                conversion.reject(where, *problem)
+                continue
+            source = f"{Path(path).name}" + (f" ({fields['data_source']})" if _given(fields.get("data_source", "")) else "")
+            key = case_key(fields["case_code"])
+            cases.setdefault(key, _Case(key)).records.append((where, source, fields))
+    writer = BundleWriter()
+    mentions, facts = _mentions(cases, registry, conversion)
+    resolved = resolve(store, hasher, mentions)
+    _write(writer, cases, registry, facts, resolved, conversion)
+    return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
+
+
+def _court_problem(fields: dict) -> tuple[str, str] | None:
+    if not _given(fields.get("iname", "")):
+        return "iname", "no debtor name"
+    if not _given(fields.get("case_code", "")):
+        return "caseCode", "no case number"
+    try:
+        if parse_cn_date(fields.get("publish_date")) is None:
+            return "publishDate", "no publication date: the listing's date is needed for dated checks"
+    except ValueError as exc:
+        return "publishDate", str(exc)
+    for name in ("reg_date", "update_date"):
+        try:
+            parse_cn_date(fields.get(name))
+        except ValueError as exc:
+            return name, str(exc)
+    return None
+
+
+@dataclass
+class _Facts:
+    """Per mention ref: what the records say about that subject."""
+
+    name: dict[str, str] = field(default_factory=dict)
+    kind: dict[str, SubjectKind] = field(default_factory=dict)
+    codes: dict[str, list[Identifier]] = field(default_factory=dict)
+    extra: dict[str, dict] = field(default_factory=dict)
+    note: dict[str, str] = field(default_factory=dict)
+
+
+def _codes(text: str) -> list[Identifier]:
+    code = parse_identifier(text) if _given(text) else None
+    return [code] if code else []
+
+
+def _mentions(cases: dict[str, _Case], registry, conversion: Conversion) -> tuple[list[Mention], _Facts]:
+    mentions: list[Mention] = []
+    facts = _Facts()
+    for case in cases.values():
+        for i, (where, _, fields) in enumerate(case.records):
+            ref = f"{case.key}#{i}"
+            name = fields["iname"].strip()
+            codes = _codes(fields.get("card_num", ""))
+            if _given(fields.get("card_num", "")) and not codes:
+                # Not a reason to drop the record: the debtor is resolved by name, and the why says so.
+                facts.note[ref] = "; cardNum is not a USCC, organisation code or ID number this loader reads"
+            kind = _kind(name, codes)
+            mentions.append(Mention(ref, kind, name, codes))
+            facts.name[ref], facts.kind[ref], facts.codes[ref] = name, kind, codes
+            rep = _given(fields.get("business_entity", ""))
+            if rep and kind is not SubjectKind.person:
+                mentions.append(Mention(f"{ref}:rep", SubjectKind.person, rep, named_by=ref, role="LEGAL_REP_OF"))
+    for i, (where, fields) in enumerate(registry):
+        ref = f"registry#{i}"
+        name = fields["name"].strip()
+        codes = _codes(fields.get("uscc", ""))
+        mentions.append(Mention(ref, SubjectKind.enterprise, name, codes))
+        facts.name[ref], facts.kind[ref], facts.codes[ref] = name, SubjectKind.enterprise, codes
+        facts.extra[ref] = fields
+        rep = _given(fields.get("legal_rep", ""))
+        if rep:
+            mentions.append(Mention(f"{ref}:rep", SubjectKind.person, rep, named_by=ref, role="LEGAL_REP_OF"))
+    return mentions, facts
+
+
+def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conversion: Conversion) -> None:
+    subjects: dict[str, tuple[dict, str]] = {}
+
+    def subject(ref: str, where: str, row: dict) -> str:
+        sid = resolved[ref].subject_id
+        if sid in subjects:
+            conversion.merged += 1
+            # What a later record adds: a full USCC, a region, a registration date.
+            for k, v in row.items():
+                if v and not subjects[sid][0].get(k):
+                    subjects[sid][0][k] = v
+        else:
+            subjects[sid] = ({"id": sid, **row}, where)
+        return sid
+
+    relations: dict[tuple, tuple[dict, str]] = {}
+    for case in cases.values():
+        determined = parse_cn_date(case.first("publish_date"))
+        region = _region(case)
+        entry_id = f"court:{case.key}"
+        debtor = None
+        seen: dict[str, int] = {}
+        for i, (where, source, fields) in enumerate(case.records):
+            ref = f"{case.key}#{i}"
+            # A case published twice by one source is two records: the second is key#2.
+            seen[source] = seen.get(source, 0) + 1
+            record_id = case.key if seen[source] == 1 else f"{case.key}#{seen[source]}"
+            uscc = next((c.value for c in facts.codes[ref] if c.scheme is Scheme.uscc), None)
+            sid = subject(ref, where, {"kind": facts.kind[ref].value, "name": facts.name[ref], "uscc": uscc,
+                                       "region": _registered_region(uscc)})
+            debtor = debtor or sid
+            if sid != debtor:
+                conversion.reject(where, "iname", f"case {case.key} names another debtor than its first record "
+                                                  f"({debtor}); the record is kept as a source only")
+            writer.add("sources.csv", {"record_id": record_id, "source": source, "subject_id": sid,
+                                       "entry_id": entry_id, "why": resolved[ref].why + facts.note.get(ref, ""),
+                                       "raw": _raw(fields)}, where)
+            rep = resolved.get(f"{ref}:rep")
+            if rep is not None:
+                rid = subject(f"{ref}:rep", where, {"kind": "person", "name": fields["business_entity"].strip()})
+                day = parse_cn_date(fields["publish_date"]).isoformat()
+                relations.setdefault((rid, sid, day), ({"from_id": rid, "to_id": sid, "type": "LEGAL_REP_OF",
+                                                        "valid_from": day, "valid_to": day,
+                                                        "title": "法定代表人（失信被执行人名单公布之日）"}, where))
+                writer.add("sources.csv", {"record_id": record_id, "source": source, "subject_id": rid,
+                                           "why": rep.why, "raw": _raw(fields)}, where)
+        state, since = _state(case, determined)
+        gist = case.first("gist_id")
+        writer.add("entries.csv", {
+            "entry_id": entry_id, "subject_id": debtor, "list": LIST_ID, "deciding_dept": case.first("court_name"),
+            "basis": case.first("case_code") + (f"（执行依据 {gist}）" if gist else ""), "basis_kind": "judgment",
+            "determined": determined.isoformat(), "state": state, "state_since": since, "region": region,
+        }, case.records[0][0])
+    for i, (where, fields) in enumerate(registry):
+        ref = f"registry#{i}"
+        extra = fields
+        try:
+            established = parse_cn_date(extra.get("established"))
+        except ValueError:
+            established = None
+            conversion.reject(where, "established", f"not a date: {extra.get('established')!r}; left empty")
+        uscc = next((c.value for c in facts.codes[ref] if c.scheme is Scheme.uscc), None)
+        region = (_registered_region(uscc) or _code(region_of_name(extra.get("authority", "")))
+                  or _code(region_of_name(extra.get("address", ""))))
+        sid = subject(ref, where, {"kind": "enterprise", "name": facts.name[ref], "uscc": uscc,
+                                   "established": established.isoformat() if established else None,
+                                   "region": region})
+        writer.add("sources.csv", {"record_id": f"registry:{uscc or normalise_name(facts.name[ref])}",
+                                   "source": Path(where.rpartition(":")[0]).name or "registry", "subject_id": sid,
+                                   "why": resolved[ref].why, "raw": _raw(fields)}, where)
+        rep = resolved.get(f"{ref}:rep")
+        if rep is not None:
+            rid = subject(f"{ref}:rep", where, {"kind": "person", "name": fields["legal_rep"].strip()})
+            relations.setdefault((rid, sid, None), ({"from_id": rid, "to_id": sid, "type": "LEGAL_REP_OF",
+                                                     "title": "法定代表人（登记信息）"}, where))
+            writer.add("sources.csv", {"record_id": f"registry:{uscc or normalise_name(facts.name[ref])}",
+                                       "source": Path(where.rpartition(":")[0]).name or "registry",
+                                       "subject_id": rid, "why": rep.why, "raw": _raw(fields)}, where)
+    for row, where in subjects.values():
+        writer.add("subjects.csv", row, where)
+    for row, where in relations.values():
+        writer.add("relations.csv", row, where)

@@ -1,0 +1,224 @@
+"""Identity resolution: which subject, stored or new, each mention in a source means.
+
+Sources name one debtor in many ways: its USCC, the organisation code inside it
+(``74419092-7``), a masked USCC (``91230199744****927K``), or only its name, in
+records from different courts. The rules, strongest first:
+
+* enterprises and public bodies are one subject when they share a USCC, or an
+  organisation code (a USCC's positions 9-17), or when a masked USCC fits the one
+  full USCC of a subject with the same name; and when they have the same full name
+  and no code that tells them apart (two different USCCs under one name stay two);
+* persons are one subject when they share a resident ID number (compared by its
+  keyed hash), or a masked ID number *and* the same name, or when the same
+  enterprise names them by the same name in the same role (``杨天夫``, legal
+  representative of 哈尔滨泰富电气). A name alone never merges two persons.
+
+A stored subject that matches a mention keeps its id; a new subject gets an id made
+from its strongest key, so loading the same records again finds the same ids. Every
+mention comes back with ``why``: the key that tied it to its subject, kept on the
+source record so an investigator can check each merge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from graph_model.identifiers import Identifier, Scheme, org_code_of
+from graph_model.pii import IdHasher
+from graph_model.store.base import Store, batched
+from graph_model.types import SubjectKey, SubjectKind
+
+__all__ = ["Mention", "Resolved", "normalise_name", "resolve"]
+
+_SPACES = re.compile(r"\s+")
+_BRACKETS = str.maketrans({"(": "（", ")": "）"})
+
+
+def normalise_name(name: str) -> str:
+    """A name as compared: no spaces, full-width brackets (registries write both)."""
+    return _SPACES.sub("", name).translate(_BRACKETS)
+
+
+@dataclass
+class Mention:
+    """One subject as one source record names it."""
+
+    ref: str  # unique within the load, e.g. "court:(2018)黑0103执1352号:debtor"
+    kind: SubjectKind
+    name: str
+    codes: list[Identifier] = field(default_factory=list)
+    id_hash: str | None = None  # keyed hash of a full resident ID number
+    # A person known only by name: the mention (ref) of the subject that names them, and how.
+    named_by: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    subject_id: str
+    why: str
+    stored: bool  # the subject was in the store before this load
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+class _Clusters:
+    """Union-find over mention refs, each cluster with the full USCCs it carries."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.usccs: dict[str, set[str]] = defaultdict(set)
+
+    def find(self, ref: str) -> str:
+        self.parent.setdefault(ref, ref)
+        while self.parent[ref] != ref:
+            self.parent[ref] = self.parent[self.parent[ref]]
+            ref = self.parent[ref]
+        return ref
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+            self.usccs[rb] |= self.usccs.pop(ra, set())
+
+    def groups(self, refs: Iterable[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for ref in refs:
+            out[self.find(ref)].append(ref)
+        return out
+
+
+def _lookup(store: Store, key: SubjectKey, values: set[str], batch_size: int = 5000) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = defaultdict(list)
+    for batch in batched(sorted(values), batch_size):
+        for row in store.read("subjects_by_keys", variant=key, ids=batch):
+            found[row["key"]].append(row)
+    return found
+
+
+def _stored_match(usccs: list[str], orgs: list[str], names: set[str], stored: dict) -> dict | None:
+    """The stored subject a cluster is: by USCC, then organisation code, then by name
+    if exactly one stored subject of that name has no USCC that contradicts."""
+    for u in usccs:
+        if stored["uscc"].get(u):
+            return stored["uscc"][u][0]
+    for o in orgs:
+        if stored["org"].get(o):
+            return stored["org"][o][0]
+    for name in sorted(names):
+        candidates = [r for r in stored["name"].get(name, []) if not usccs or not r["uscc"] or r["uscc"] in usccs]
+        if len(candidates) == 1:
+            return candidates[0]
+    return None
+
+
+def _organisations(store: Store, mentions: list[Mention]) -> dict[str, Resolved]:
+    clusters = _Clusters()
+    orgs: dict[str, set[str]] = defaultdict(set)
+    first: dict[tuple[str, str], str] = {}
+    for m in mentions:
+        clusters.find(m.ref)
+        for code in m.codes:
+            if code.scheme is Scheme.uscc:
+                clusters.usccs[m.ref].add(code.value)
+            if code.org_code:
+                orgs[m.ref].add(code.org_code)
+    for m in mentions:
+        keys = [("uscc", u) for u in sorted(clusters.usccs.get(m.ref, ()))] + [("org", o) for o in sorted(orgs[m.ref])]
+        for key in keys:
+            if key in first:
+                clusters.union(m.ref, first[key])
+            else:
+                first[key] = m.ref
+    # Same full name, unless that would put two different USCCs in one subject.
+    by_name: dict[str, str] = {}
+    for m in mentions:
+        name = normalise_name(m.name)
+        if name not in by_name:
+            by_name[name] = m.ref
+            continue
+        root, other = clusters.find(m.ref), clusters.find(by_name[name])
+        if root != other and len(clusters.usccs[root] | clusters.usccs[other]) <= 1:
+            clusters.union(root, other)
+    stored = {"uscc": _lookup(store, SubjectKey.uscc, {u for s in clusters.usccs.values() for u in s}),
+              "org": _lookup(store, SubjectKey.org_code, {o for s in orgs.values() for o in s}),
+              "name": {k: [r for r in v if r["kind"] != SubjectKind.person]
+                       for k, v in _lookup(store, SubjectKey.name, set(by_name)).items()}}
+    by_ref = {m.ref: m for m in mentions}
+    resolved: dict[str, Resolved] = {}
+    for root, refs in clusters.groups(by_ref).items():
+        group = [by_ref[ref] for ref in refs]
+        usccs = sorted(clusters.usccs[root])
+        cluster_orgs = sorted({o for ref in refs for o in orgs[ref]} | {org_code_of(u) for u in usccs})
+        match = _stored_match(usccs, cluster_orgs, {normalise_name(m.name) for m in group}, stored)
+        if match is not None:
+            subject_id = match["id"]
+        elif usccs:
+            subject_id = f"E-{usccs[0]}"
+        elif cluster_orgs:
+            subject_id = f"E-org-{cluster_orgs[0]}"
+        else:
+            subject_id = f"E-name-{_digest(normalise_name(group[0].name))}"
+        full = usccs[0] if len(usccs) == 1 else (match or {}).get("uscc")
+        for m in group:
+            resolved[m.ref] = Resolved(subject_id, _why(m, full), match is not None)
+    return resolved
+
+
+def _why(m: Mention, full: str | None) -> str:
+    """What ties this mention to its subject, from the mention's own codes: the same
+    records give the same reasons whatever order they are loaded in."""
+    for code in m.codes:
+        if code.scheme is Scheme.uscc:
+            return f"USCC {code.value}"
+    for code in m.codes:
+        if code.scheme is Scheme.org_code:
+            return f"organisation code {code.value} (USCC positions 9-17)"
+    parts = [f"same name {m.name}"]
+    for code in m.codes:
+        if code.scheme is Scheme.uscc_masked:
+            if code.org_code:
+                parts = [f"organisation code {code.org_code} inside masked USCC {code.value}"]
+            if full:
+                parts.append(f"masked USCC {code.value} {'fits' if code.matches(full) else 'does NOT fit'} {full}")
+    return "; ".join(parts)
+
+
+def _persons(store: Store, hasher: IdHasher, mentions: list[Mention], orgs: dict[str, Resolved]) -> dict[str, Resolved]:
+    stored = _lookup(store, SubjectKey.id_hash, {m.id_hash for m in mentions if m.id_hash})
+    resolved: dict[str, Resolved] = {}
+    for m in mentions:
+        masked = next((c for c in m.codes if c.scheme is Scheme.resident_id_masked), None)
+        name = normalise_name(m.name)
+        if m.id_hash:
+            found = stored.get(m.id_hash)
+            subject_id = found[0]["id"] if found else f"P-{m.id_hash[:16]}"
+            resolved[m.ref] = Resolved(subject_id, "resident ID number (compared by keyed hash)", bool(found))
+        elif masked:
+            # The masked number is itself personal data: only its keyed hash makes the id.
+            subject_id = f"P-{hasher(masked.value + '|' + name)[:16]}"
+            resolved[m.ref] = Resolved(subject_id, f"masked ID number {masked.display} and the same name {m.name}",
+                                       False)
+        elif m.named_by and m.named_by in orgs:
+            org = orgs[m.named_by].subject_id
+            subject_id = f"P-{_digest(f'{org}|{m.role}|{name}')}"
+            resolved[m.ref] = Resolved(subject_id, f"named {m.name} as {m.role} of {org}; a name alone never merges "
+                                                   "two persons", False)
+        else:
+            # Nothing but a name: a subject of its own, never merged with a namesake.
+            resolved[m.ref] = Resolved(f"P-{_digest(m.ref)}", f"known only by name ({m.name}): not merged", False)
+    return resolved
+
+
+def resolve(store: Store, hasher: IdHasher, mentions: list[Mention]) -> dict[str, Resolved]:
+    """The subject each mention means (by ``Mention.ref``), with why."""
+    organisations = _organisations(store, [m for m in mentions if m.kind is not SubjectKind.person])
+    persons = _persons(store, hasher, [m for m in mentions if m.kind is SubjectKind.person], organisations)
+    return organisations | persons

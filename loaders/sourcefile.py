@@ -1,0 +1,156 @@
+"""Reading the files real sources publish: GBK or UTF-8, CSV with one or several
+stacked tables and Chinese or API field names, JSON arrays, JSON lines, or API
+replies with the records nested inside; and the date spellings they use.
+
+Each reader yields ``(where, table, record)``: ``where`` says which file and line
+(or array index) a record came from, for rejects; ``table`` names the kind of
+table whose header matched; ``record`` maps our field names to the text found.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+from graph_model.errors import InvalidInput
+
+__all__ = ["Table", "decode", "parse_cn_date", "read_records"]
+
+_CHINA = timezone(timedelta(hours=8))
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A kind of table a source publishes: our field name -> the header spellings seen
+    for it (API names, Chinese column titles). A header row is recognised when it
+    names every field in ``key_fields``."""
+
+    name: str
+    fields: Mapping[str, tuple[str, ...]]
+    key_fields: tuple[str, ...]
+
+    def columns(self, header: list[str]) -> dict[int, str] | None:
+        """Column index -> field, if ``header`` is a header row of this table."""
+        spelled = {alias.strip().lower(): field for field, aliases in self.fields.items() for alias in aliases}
+        found = {i: spelled[cell.strip().lower()] for i, cell in enumerate(header)
+                 if cell.strip().lower() in spelled}
+        return found if set(self.key_fields) <= set(found.values()) else None
+
+    def record(self, obj: Mapping) -> dict[str, str] | None:
+        """Our fields from a JSON object, if it is a record of this table."""
+        found = self.columns([str(k) for k in obj])
+        if found is None:
+            return None
+        keys = list(obj)
+        return {field: _text(obj[keys[i]]) for i, field in found.items()}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "，".join(_text(v) for v in value)
+    return str(value).strip()
+
+
+def decode(data: bytes, path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM) if it decodes as such, else
+    GB18030 (a superset of GBK and GB2312, what Chinese Windows tools write)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: neither UTF-8 nor GB18030/GBK text (byte {exc.start})") from None
+
+
+def parse_cn_date(value: str | int | float | None) -> date | None:
+    """A date as Chinese sources write it: ``20180302``, ``2018年04月08日``,
+    ``2017/08/31``, ``2018-4-8``, with or without a time glued on
+    (``2003/04/1000:00:00.000``), or epoch milliseconds (API replies). None if empty;
+    ValueError if it is not a real date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit() and len(value) >= 12):
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC).astimezone(_CHINA).date()
+    match = _DATE.match(str(value))
+    if not match:
+        raise ValueError(f"not a date: {value!r}")
+    year, month, day = (int(g) for g in match.groups())
+    return date(year, month, day)  # ValueError for 2018-02-30
+
+
+def _csv_records(text: str, path: Path, tables: tuple[Table, ...]) -> Iterator[tuple[str, str, dict]]:
+    current: tuple[Table, dict[int, str]] | None = None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    for row in reader:
+        # A record's line is where it starts (a quoted cell may span several lines).
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue  # blank separator lines between rows or tables
+        header = next(((table, cols) for table in tables if (cols := table.columns(row))), None)
+        if header:
+            current = header
+            continue
+        if current is None:
+            raise InvalidInput(f"{path}: line {line} comes before any header this format knows")
+        table, cols = current
+        yield f"{path.name}:{line}", table.name, {field: row[i].strip() if i < len(row) else ""
+                                                  for i, field in cols.items()}
+
+
+def _json_objects(node, where: str) -> Iterator[tuple[str, dict]]:
+    # Records may come bare, in an array, or nested in an API reply ({"data": [{"result": [...]}]}).
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            if isinstance(value, dict | list):
+                yield from _json_objects(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _json_objects(item, f"{where}[{i}]")
+
+
+def _json_records(text: str, path: Path, tables: tuple[Table, ...]) -> Iterator[tuple[str, str, dict]]:
+    stripped = text.lstrip()
+    try:
+        documents = [(path.name, json.loads(stripped))]
+    except json.JSONDecodeError:
+        # JSON lines: one document per line.
+        documents = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    documents.append((f"{path.name}:{number}", json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    raise InvalidInput(f"{path}: line {number} is not JSON: {exc.msg}") from None
+    for where, document in documents:
+        for at, obj in _json_objects(document, where):
+            for table in tables:
+                record = table.record(obj)
+                if record is not None:
+                    yield at, table.name, record
+                    break
+
+
+def read_records(path: Path, tables: tuple[Table, ...]) -> Iterator[tuple[str, str, dict]]:
+    """Every record of the known ``tables`` in a CSV or JSON file, in file order."""
+    path = Path(path)
+    try:
+        text = decode(path.read_bytes(), path)
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: file not found") from None
+    if text.lstrip().startswith(("[", "{")):
+        yield from _json_records(text, path, tables)
+    else:
+        yield from _csv_records(text, path, tables)
