@@ -23,9 +23,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from graph_model.catalogue import Catalogue
-from graph_model.identifiers import Identifier, Scheme, parse_identifier
+from graph_model.identifier_forms import Identifier, Scheme, parse_identifier
 from graph_model.pii import IdHasher
-from graph_model.regions import get_region, province_by_short_name, region_of_case_number, region_of_name
+from graph_model.region_names import region_of_case_number, region_of_name
+from graph_model.regions import get_region, province_by_short_name
 from graph_model.store.base import Store
 from graph_model.types import SubjectKind
 from loaders.bundle import LoadReport

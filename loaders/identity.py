@@ -27,7 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph_model.identifiers import Identifier, Scheme, org_code_of
+from graph_model.identifier_forms import Identifier, Scheme
+from graph_model.identifiers import org_code_of
 from graph_model.pii import IdHasher
 from graph_model.store.base import Store, batched
 from graph_model.types import SubjectKey, SubjectKind

@@ -11,11 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from graph_model.identifier_forms import Scheme, display_code, explain, parse_identifier
 from graph_model.identifiers import (
     USCC_ALPHABET,
-    Scheme,
-    display_code,
-    explain,
     hash_identifier,
     is_valid_org_code,
     is_valid_resident_id,
@@ -26,7 +24,6 @@ from graph_model.identifiers import (
     normalise_resident_id,
     normalise_uscc,
     org_code_of,
-    parse_identifier,
     uscc_check_char,
     validate_resident_id,
     validate_uscc,

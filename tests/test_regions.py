@@ -9,21 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from graph_model.region_history import CodeName, code_history, historical_codes, resolve_region
+from graph_model.region_names import region_of_case_number, region_of_name
 from graph_model.regions import (
-    CodeName,
-    code_history,
     counties,
     get_region,
-    historical_codes,
     is_known_region,
     place_names,
     province_abbreviation,
     province_by_short_name,
     province_of,
     provinces,
-    region_of_case_number,
-    region_of_name,
-    resolve_region,
 )
 
 ALL_COUNTIES = counties()
