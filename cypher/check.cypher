@@ -6,7 +6,7 @@
 // The subject with this bundle id, USCC or ID-number hash (all indexed).
 MATCH (s:Subject)
 WHERE s.{{key}} = $key
-RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject
+RETURN s {.id, .kind, .name, .uscc, .stock_code, .id_masked, .region, .ownership, .established, .status} AS subject
 
 // name: subject_records
 // vary: key SubjectKey

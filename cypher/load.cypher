@@ -14,7 +14,8 @@ RETURN s.id AS id, s.kind AS kind
 UNWIND $ids AS k
 MATCH (s:Subject)
 WHERE s.{{key}} = k
-RETURN k AS key, s.id AS id, s.kind AS kind, s.name AS name, s.uscc AS uscc, s.org_code AS org_code
+RETURN k AS key, s.id AS id, s.kind AS kind, s.name AS name, s.uscc AS uscc, s.org_code AS org_code,
+       s.stock_code AS stock_code
 
 // name: load_subjects
 // vary: label SubjectLabel

@@ -15,6 +15,9 @@ CREATE INDEX FOR (n:Subject) ON (n.id_hash)
 // name: schema_subject_org_code
 CREATE INDEX FOR (n:Subject) ON (n.org_code)
 
+// name: schema_subject_stock_code
+CREATE INDEX FOR (n:Subject) ON (n.stock_code)
+
 // name: schema_subject_name
 CREATE INDEX FOR (n:Subject) ON (n.name)
 

@@ -52,6 +52,7 @@ class SubjectKey(StrEnum):
     uscc = "uscc"
     id_hash = "id_hash"
     org_code = "org_code"  # GB 11714, positions 9-17 of the USCC
+    stock_code = "stock_code"  # six digits, listed companies
     name = "name"
 
 

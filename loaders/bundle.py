@@ -106,7 +106,8 @@ def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
     props = {"kind": row.kind.value, "name": row.name, "region": row.region, "status": row.status,
              "uscc": row.uscc, "org_code": org_code_of(row.uscc) if row.uscc else None,
              "ownership": row.ownership.value if row.ownership else None,
-             "established": row.established.isoformat() if row.established else None}
+             "established": row.established.isoformat() if row.established else None,
+             "stock_code": row.stock_code}
     if row.kind is SubjectKind.person and row.id_number:
         # The ID number itself never reaches the graph: a keyed hash for look-ups and
         # a masked form for display.
@@ -116,23 +117,27 @@ def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
     return {k: v for k, v in props.items() if v is not None}
 
 
+# Properties no two subjects share, and the column each comes from.
+_UNIQUE = (("uscc", "uscc"), ("id_hash", "id_number"), ("stock_code", "stock_code"))
+
+
 def _identifier_clash(sid: str, line: int, props: dict, owners: dict, claimed: dict) -> tuple[str, str] | None:
     """A USCC or ID number that another subject already has, in the store or this file.
 
     One code, two subjects would make every look-up by that code ambiguous; merging
     them is identity resolution, which needs a person's decision.
     """
-    for prop, shown in (("uscc", "uscc"), ("id_hash", "id_number")):
+    for prop, shown in _UNIQUE:
         key = props.get(prop)
         if key is None:
             continue
-        what = "USCC" if prop == "uscc" else "ID number"
+        what = {"uscc": "USCC", "id_hash": "ID number", "stock_code": "stock code"}[prop]
         if owners[prop].get(key, sid) != sid:
             return shown, f"{what} already belongs to subject {owners[prop][key]!r}"
         if (prop, key) in claimed:
             first_line, first_id = claimed[(prop, key)]
             return shown, f"{what} also given to subject {first_id!r} on line {first_line}"
-    for prop in ("uscc", "id_hash"):
+    for prop, _ in _UNIQUE:
         if props.get(prop) is not None:
             claimed[(prop, props[prop])] = (line, sid)
     return None
@@ -146,7 +151,7 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
     props = {sid: _subject_props(row, hasher) for sid, (_, row) in rows.items()}
     owners = {prop: {row["key"]: row["id"] for row in _read_by_ids(
                   store, "subjects_by_keys", (p[prop] for p in props.values() if prop in p), batch_size, prop)}
-              for prop in ("uscc", "id_hash")}
+              for prop, _ in _UNIQUE}
     claimed: dict[tuple[str, str], tuple[int, str]] = {}
     for line, row in rows.values():
         if existing.get(row.id, row.kind) is not row.kind:

@@ -33,6 +33,7 @@ OPTIONAL_FILES = {
 }
 # Columns a file may have; older bundles without them still load.
 OPTIONAL_COLUMNS = {
+    "subjects.csv": ("stock_code",),
     "relations.csv": ("title",),
     "entries.csv": ("state_since", "named", "measures", "permanent"),
 }
@@ -83,6 +84,7 @@ class SubjectRow(_Row):
     ownership: Ownership | None = None
     established: date | None = None
     status: str | None = Field(None, max_length=64)
+    stock_code: str | None = Field(None, pattern=r"^\d{6}$", description="Listed company's six-digit code.")
 
     @field_validator("uscc")
     @classmethod

@@ -13,6 +13,7 @@ from rich.table import Table
 from api.cli.common import Opened, console, err, exits, opened
 from loaders.bundle import LoadReport, load_bundle, write_rejects
 from loaders.court import load_court_records
+from loaders.listed import load_listed
 
 __all__ = ["app", "print_format_report", "run_bundle_load"]
 
@@ -117,5 +118,20 @@ def court(
     with opened() as ctx:
         report = load_court_records(ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
         print_format_report(ctx, "court", report, rejects)
+    if report.rejects and not report.rows_loaded:
+        raise typer.Exit(1)
+
+
+@app.command()
+@exits
+def listed(
+    paths: Annotated[list[Path], typer.Argument(help="Stock lists, board files and top-10 holder files (CSV).")],
+    rejects: Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")] = None,
+) -> None:
+    """Load listed companies' boards (KEY_PERSON_OF) and top-10 holders (HOLDS_SHARES);
+    each file is recognised by its header (docs/formats.md)."""
+    with opened() as ctx:
+        report = load_listed(ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
+        print_format_report(ctx, "listed", report, rejects)
     if report.rejects and not report.rows_loaded:
         raise typer.Exit(1)

@@ -26,6 +26,7 @@ class SubjectView(BaseModel):
     kind: SubjectKind
     name: str
     uscc: str | None = None
+    stock_code: str | None = None
     id_masked: str | None = None
     region: str | None = None
     ownership: str | None = None

@@ -13,6 +13,9 @@ CREATE INDEX subject_id_hash IF NOT EXISTS FOR (n:Subject) ON (n.id_hash)
 // name: schema_subject_org_code
 CREATE INDEX subject_org_code IF NOT EXISTS FOR (n:Subject) ON (n.org_code)
 
+// name: schema_subject_stock_code
+CREATE INDEX subject_stock_code IF NOT EXISTS FOR (n:Subject) ON (n.stock_code)
+
 // name: schema_subject_name
 CREATE INDEX subject_name IF NOT EXISTS FOR (n:Subject) ON (n.name)
 
