@@ -131,7 +131,7 @@ def _registered_region(uscc: str | None) -> str | None:
 def _raw(fields: dict) -> str:
     """The record as kept: a person's ID number, even as the court masked it, shows no
     more than our own mask (courts leave the birth year visible)."""
-    fields = {k: v for k, v in fields.items() if v}
+    fields = {k: v for k, v in fields.items() if v and not k.startswith("_")}
     code = parse_identifier(fields.get("card_num", ""))
     if code is not None and code.scheme in (Scheme.resident_id, Scheme.resident_id_masked):
         fields["card_num"] = code.display

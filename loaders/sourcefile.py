@@ -51,6 +51,19 @@ class Table:
         keys = list(obj)
         return {field: _text(obj[keys[i]]) for i, field in found.items()}
 
+    def nested(self, obj: Mapping, aliases: tuple[str, ...]) -> list[dict[str, str]]:
+        """Records of this table in a list an object holds under one of ``aliases``
+        (a registry record's ``members``, ``shareholders``, ``branches``)."""
+        wanted = {a.lower() for a in aliases}
+        items = next((v for k, v in obj.items() if str(k).lower() in wanted and isinstance(v, list)), [])
+        return [r for item in items if isinstance(item, Mapping) and (r := self.loose(item)) is not None]
+
+    def loose(self, obj: Mapping) -> dict[str, str] | None:
+        """Like :meth:`record`, for an item nested in a record: only the fields given."""
+        spelled = {alias.strip().lower(): field for field, aliases in self.fields.items() for alias in aliases}
+        found = {spelled[str(k).strip().lower()]: _text(v) for k, v in obj.items() if str(k).strip().lower() in spelled}
+        return found or None
+
 
 def _text(value) -> str:
     if value is None:
@@ -109,16 +122,22 @@ def _csv_records(text: str, path: Path, tables: tuple[Table, ...]) -> Iterator[t
                                                   for i, field in cols.items()}
 
 
-def _json_objects(node, where: str) -> Iterator[tuple[str, dict]]:
+def _json_walk(node, where: str, tables: tuple[Table, ...]) -> Iterator[tuple[str, str, dict]]:
     # Records may come bare, in an array, or nested in an API reply ({"data": [{"result": [...]}]}).
+    # A record's own nested lists (a registration's members) are its business, not new records.
     if isinstance(node, dict):
-        yield where, node
+        for table in tables:
+            record = table.record(node)
+            if record is not None:
+                # The object itself rides along, for lists nested in it.
+                yield where, table.name, {**record, "_object": node}
+                return
         for key, value in node.items():
             if isinstance(value, dict | list):
-                yield from _json_objects(value, f"{where}.{key}")
+                yield from _json_walk(value, f"{where}.{key}", tables)
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from _json_objects(item, f"{where}[{i}]")
+            yield from _json_walk(item, f"{where}[{i}]", tables)
 
 
 def _json_records(text: str, path: Path, tables: tuple[Table, ...]) -> Iterator[tuple[str, str, dict]]:
@@ -135,12 +154,7 @@ def _json_records(text: str, path: Path, tables: tuple[Table, ...]) -> Iterator[
                 except json.JSONDecodeError as exc:
                     raise InvalidInput(f"{path}: line {number} is not JSON: {exc.msg}") from None
     for where, document in documents:
-        for at, obj in _json_objects(document, where):
-            for table in tables:
-                record = table.record(obj)
-                if record is not None:
-                    yield at, table.name, record
-                    break
+        yield from _json_walk(document, where, tables)
 
 
 def read_records(path: Path, tables: tuple[Table, ...]) -> Iterator[tuple[str, str, dict]]:

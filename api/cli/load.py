@@ -14,6 +14,7 @@ from api.cli.common import Opened, console, err, exits, opened
 from loaders.bundle import LoadReport, load_bundle, write_rejects
 from loaders.court import load_court_records
 from loaders.listed import load_listed
+from loaders.registry import load_registry
 
 __all__ = ["app", "print_format_report", "run_bundle_load"]
 
@@ -133,5 +134,20 @@ def listed(
     with opened() as ctx:
         report = load_listed(ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
         print_format_report(ctx, "listed", report, rejects)
+    if report.rejects and not report.rows_loaded:
+        raise typer.Exit(1)
+
+
+@app.command()
+@exits
+def registry(
+    paths: Annotated[list[Path], typer.Argument(help="Registry records: JSON (nested lists) or stacked-table CSV.")],
+    rejects: Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")] = None,
+) -> None:
+    """Load enterprise registry records: legal reps, key personnel, shareholders with
+    their share, branches (docs/formats.md)."""
+    with opened() as ctx:
+        report = load_registry(ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
+        print_format_report(ctx, "registry", report, rejects)
     if report.rejects and not report.rows_loaded:
         raise typer.Exit(1)
