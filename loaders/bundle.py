@@ -54,7 +54,11 @@ class LoadReport:
     rejects: list[Reject] = field(default_factory=list)
     propagation: PropagationStats = field(default_factory=PropagationStats)
     seconds: float = 0.0
-    merged: int = 0  # source records that joined a subject an earlier record named (format loads)
+    # Format loads (court, registry, FtM, BODS, ...): what the source had beyond the bundle.
+    merged: int = 0  # source records that joined a subject an earlier record named
+    skipped: dict[str, int] = field(default_factory=dict)  # "kind: reason" -> records not loaded, on purpose
+    notes: dict[str, int] = field(default_factory=dict)  # information not carried over, counted by what
+    dangling: int = 0  # rows naming a subject not in the source (looked for in the store)
 
     @property
     def rows_loaded(self) -> int:
