@@ -1,0 +1,373 @@
+"""Beneficial Ownership Data Standard (BODS 0.4) statements in and out of the graph.
+
+Import reads a JSON array (or JSON lines) of entity, person and relationship
+statements, keeps the latest statement of each record (``statementDate`` order),
+turns records into bundle rows (docs/bundle.md) and loads them with the bundle
+loader. Export writes every subject and every ownership or control relation as
+BODS 0.4 statements. docs/formats.md has the mapping and the decisions (share
+ranges, indirect interests, closed records, end dates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from itertools import groupby
+from pathlib import Path
+from typing import Any, TextIO
+
+from graph_model.catalogue import Catalogue
+from graph_model.pii import IdHasher
+from graph_model.store.base import Store
+from graph_model.types import OPEN_END, OPEN_START, RelType
+from loaders.bundle import LoadReport
+from loaders.ftm import (MARKERS, BundleDraft, ConversionReport, bundle_id, iso_day, load_converted, number_text,
+                         read_json_records, read_relations, read_subjects, split_marker, usable_resident_id,
+                         usable_uscc, with_marker)
+
+__all__ = ["BODS_VERSION", "bods_to_bundle", "export_bods", "load_bods"]
+
+BODS_VERSION = "0.4"
+_R = RelType
+_ENTITY_KINDS = {"registeredEntity": "enterprise", "legalEntity": "enterprise", "stateBody": "public_body",
+                 "state": "public_body"}
+_NOT_SUBJECTS = {
+    "arrangement": "an arrangement (trust, nomination, joint holding) has no legal personality: not a subject",
+    "anonymousEntity": "an anonymous entity cannot be identified: not a subject",
+    "unknownEntity": "an unknown entity cannot be identified: not a subject",
+    "anonymousPerson": "an anonymous person cannot be identified: not a subject",
+    "unknownPerson": "an unknown person cannot be identified: not a subject",
+}
+# org-id.guide lists for the USCC (CN-USCI) and its registration authority (CN-SAIC, now SAMR).
+_USCC_SCHEMES = {"CN-USCI", "CN-SAIC", "CN-SAMR"}
+_USCC_NAME = re.compile(r"统一社会信用代码|unified social credit", re.I)
+_ID_CARD_NAME = re.compile(r"居民身份证|resident identity card", re.I)
+_LEGAL_REP = re.compile(r"法定代表人|法人代表|legal\s+representative", re.I)
+_SHARES = {"shareholding", "votingRights"}
+_BOARD = ("boardChair", "boardMember", "seniorManagingOfficial")
+_CONTROL = {"otherInfluenceOrControl", "appointmentOfBoard", "controlViaCompanyRulesOrArticles",
+            "controlByLegalFramework", "rightsGrantedByContract", "conditionalRightsGrantedByContract", "votingRights"}
+_RANGE = re.compile(r"^share ([\[(])(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)([\])])$")
+# Relations whose BODS subject is the holder of the role (a unit and its superior, a
+# branch and its parent); for every other type the subject is the entity held.
+_SUBJECT_IS_FROM = {_R.SUPERVISED_BY, _R.BRANCH_OF}
+_EXPORT_INTEREST = {_R.HOLDS_SHARES: "shareholding", _R.ACTUAL_CONTROLLER_OF: "otherInfluenceOrControl",
+                    _R.LEGAL_REP_OF: "seniorManagingOfficial", _R.PRINCIPAL_OF: "seniorManagingOfficial",
+                    _R.MANAGES: "seniorManagingOfficial", _R.KEY_PERSON_OF: "seniorManagingOfficial",
+                    _R.SUPERVISED_BY: "controlByLegalFramework", _R.BRANCH_OF: "controlViaCompanyRulesOrArticles"}
+# Beneficial owner (受益所有人): 25 % of the shares or actual control (受益所有人信息管理办法, 2024).
+_BO_SHARE = 25.0
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sanctionnet.invalid/bods/statement")
+
+
+# ---------------------------------------------------------------------- BODS import
+
+
+def _subject(rid: str, st: dict, where: str, draft: BundleDraft, kinds: dict[str, str],
+             gone: dict[str, str]) -> None:
+    """An entity or person record as a subject row (or a reason it is not one, in ``gone``)."""
+    details = st.get("recordDetails") if isinstance(st.get("recordDetails"), dict) else {}
+    record_type = st["recordType"]
+    if record_type == "entity":
+        sort = details.get("entityType").get("type") if isinstance(details.get("entityType"), dict) else None
+    else:
+        sort = details.get("personType") or "knownPerson"
+    sort = sort if isinstance(sort, str) else None
+    sid = bundle_id(rid)
+    kind = "person" if record_type == "person" and sort == "knownPerson" else _ENTITY_KINDS.get(sort)
+    reason = ("record id may be an ID number: ids are shown in clear" if sid is None
+              else _NOT_SUBJECTS.get(sort) or (None if kind else f"{record_type} type {sort!r} has no counterpart"))
+    name = details.get("name") if record_type == "entity" else _person_name(details.get("names"))
+    if reason is None and not (isinstance(name, str) and name.strip()):
+        reason = "no name"
+    if reason:
+        gone[rid] = reason
+        draft.skip(sid or "(withheld)", f"{record_type}:{sort}", reason)
+        return
+    row: dict[str, Any] = {"id": sid, "kind": kind, "name": name.strip()[:2000]}
+    identifiers = [i for i in details.get("identifiers") or [] if isinstance(i, dict)]
+    if kind == "person":
+        row["id_number"] = next((usable_resident_id(i.get("id")) for i in identifiers if _id_card_scheme(i)
+                                 and usable_resident_id(i.get("id"))), None)
+        draft.note("names beyond the first (aliases) not kept", int(len(details.get("names") or []) > 1))
+    else:
+        row["uscc"] = next((usable_uscc(i.get("id")) for i in identifiers if _uscc_scheme(i)
+                            and usable_uscc(i.get("id"))), None)
+        row["established"], widened = iso_day(details.get("foundingDate"))
+        draft.note("dates given as a year or month only, widened", int(widened))
+        row["status"] = "dissolved" if details.get("dissolutionDate") else None
+        draft.note("names beyond the first (aliases) not kept", int(bool(details.get("alternateNames"))))
+    draft.note("identifiers other than a USCC or resident ID number ignored",
+               int(len(identifiers) > int(bool(row.get("uscc") or row.get("id_number")))))
+    draft.note("closed entity and person records kept as subjects", int(st.get("recordStatus") == "closed"))
+    kinds[sid] = kind
+    draft.add("subjects.csv", row, rid, where)
+
+
+def _uscc_scheme(identifier: dict) -> bool:
+    scheme = str(identifier.get("scheme") or "").upper()
+    return scheme in _USCC_SCHEMES or bool(_USCC_NAME.search(str(identifier.get("schemeName") or "")))
+
+
+def _id_card_scheme(identifier: dict) -> bool:
+    """A Chinese resident identity card: BODS person scheme CHN-IDCARD ({JURISDICTION}-{TYPE})."""
+    scheme = str(identifier.get("scheme") or "").upper()
+    return scheme == "CHN-IDCARD" or bool(_ID_CARD_NAME.search(str(identifier.get("schemeName") or "")))
+
+
+def _person_name(names: Any) -> str | None:
+    names = [n for n in names or [] if isinstance(n, dict)]
+    chosen = next((n for n in names if n.get("type") == "legal"), names[0] if names else {})
+    given = " ".join(str(chosen[k]) for k in ("givenName", "familyName") if chosen.get(k))
+    return chosen.get("fullName") or given or None
+
+
+def _share(share: Any) -> tuple[float | None, str | None]:
+    """The share to store and, for a range, the title token recording it: a range is
+    stored as its lower bound (never overstating a stake) with ``share [25,50)``."""
+    if not isinstance(share, dict):
+        return None, None
+    num = {k: float(v) for k, v in share.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    if 0 < num.get("exact", -1) <= 100:
+        return num["exact"], None
+    low, low_in = (num["minimum"], True) if "minimum" in num else (num.get("exclusiveMinimum"), False)
+    high, high_in = ((num["maximum"], True) if "maximum" in num else
+                     (num["exclusiveMaximum"], False) if "exclusiveMaximum" in num else (100.0, True))
+    if low is None or not 0 < low <= 100:
+        return None, None
+    if low == high and low_in and high_in:
+        return low, None
+    return low, f"share {'[' if low_in else '('}{number_text(low)},{number_text(high)}{']' if high_in else ')'}"
+
+
+def _compose(details: str | None, tokens: list[str]) -> str | None:
+    """A title: the interest's details, then the structural tokens not already in them."""
+    parts = [p for p in (details or "").split("; ") if p]
+    parts += [t for t in tokens if t not in parts]
+    return "; ".join(parts)[:200] or None
+
+
+def _interest(interest: dict, subject_kind: str | None, party_kind: str | None,
+              ) -> tuple[RelType | None, str | None, float | None, str]:
+    """(type, title, share, why not) for one interest; type None when it maps to nothing."""
+    kind = interest.get("type") if isinstance(interest.get("type"), str) else None
+    details = interest.get("details") if isinstance(interest.get("details"), str) else None
+    tokens = ["indirect"] if interest.get("directOrIndirect") == "indirect" else []
+    rel, rest = split_marker(details)
+    if rel is not None:
+        return rel, _compose(rest, tokens), None, ""
+    if details and _LEGAL_REP.search(details):
+        return _R.LEGAL_REP_OF, _compose(None if _LEGAL_REP.fullmatch(details.strip()) else details, tokens), None, ""
+    if kind in _SHARES:
+        share, token = _share(interest.get("share"))
+        if share is not None:
+            tokens += (["votingRights"] if kind == "votingRights" else []) + ([token] if token else [])
+            return _R.HOLDS_SHARES, _compose(details, tokens), share, ""
+    if kind in _BOARD:
+        return _R.KEY_PERSON_OF, _compose(details, tokens) or kind, None, ""
+    if kind in _CONTROL:
+        if party_kind == "public_body" and subject_kind in ("enterprise", "public_body"):
+            return _R.SUPERVISED_BY, _compose(details, tokens + [kind]), None, ""
+        if interest.get("beneficialOwnershipOrControl") is True:
+            return _R.ACTUAL_CONTROLLER_OF, _compose(details, tokens + [kind]), None, ""
+        return None, None, None, "a control interest not marked beneficialOwnershipOrControl is not an actual controller"
+    if kind in _SHARES:
+        return None, None, None, "no share figure: a shareholding needs a share"
+    return None, None, None, "interest has no type" if not kind else "no counterpart among our role types"
+
+
+def _relationship(rid: str, st: dict, where: str, draft: BundleDraft, kinds: dict[str, str],
+                  gone: dict[str, str]) -> None:
+    details = st.get("recordDetails") if isinstance(st.get("recordDetails"), dict) else {}
+    ends = {"subject": details.get("subject"), "interested party": details.get("interestedParty")}
+    for side, end in ends.items():
+        if not isinstance(end, str):
+            reason = end.get("reason") if isinstance(end, dict) else None
+            draft.skip(rid, "relationship", f"{side} not specified ({reason or 'no reason given'})")
+            return
+        if end in gone:
+            draft.skip(rid, "relationship", f"{side} is not a subject: {gone[end]}")
+            return
+    subject, party = bundle_id(ends["subject"]), bundle_id(ends["interested party"])
+    if subject is None or party is None:
+        draft.skip(rid, "relationship", "names a record whose id may be an ID number")
+        return
+    interests = [i for i in details.get("interests") or [] if isinstance(i, dict)]
+    if not interests:
+        draft.skip(rid, "relationship", "no interests")
+    closed = iso_day(st.get("statementDate"))[0] if st.get("recordStatus") == "closed" else None
+    seen: set[tuple[RelType, str | None]] = set()
+    for interest in interests:
+        rel, title, share, why = _interest(interest, kinds.get(subject), kinds.get(party))
+        if rel is None:
+            draft.skip(rid, f"interest:{interest.get('type') or '(none)'}", why)
+            continue
+        valid_from = iso_day(interest.get("startDate"))[0]
+        if (rel, valid_from) in seen:
+            draft.note("interests merged into a role period of the same type and start")
+            continue
+        seen.add((rel, valid_from))
+        from_id, to_id = (subject, party) if rel in _SUBJECT_IS_FROM else (party, subject)
+        draft.add("relations.csv", {"from_id": from_id, "to_id": to_id, "type": rel.value, "share": share,
+                                    "valid_from": valid_from, "valid_to": _last_day(interest.get("endDate"), closed),
+                                    "title": title}, rid, where)
+
+
+def _last_day(end_date: Any, closed_on: str | None) -> str | None:
+    """The last day (inclusive) of an interest: BODS ``endDate`` is the day it ceased,
+    so the day before; a closed record without one ended the day before it closed."""
+    day, widened = iso_day(end_date, end=True)
+    if day is None and closed_on is None:
+        return None
+    if widened:
+        return day
+    return (date.fromisoformat(day or closed_on) - timedelta(days=1)).isoformat()
+
+
+def bods_to_bundle(path: Path, folder: Path) -> ConversionReport:
+    """Convert BODS 0.4 statements (a JSON array or JSON lines) into a bundle in ``folder``.
+
+    The latest statement of each record (by ``statementDate``, then file order) stands
+    for it. Entities and known persons become subjects; each interest of a relationship
+    becomes a role period, or is counted as skipped with the reason.
+    """
+    draft = BundleDraft(path)
+    latest: dict[str, tuple[tuple[str, int], dict, str]] = {}
+    for position, (where, st) in enumerate(read_json_records(path)):
+        record_type = st.get("recordType") if isinstance(st, dict) else None
+        if record_type not in ("entity", "person", "relationship"):
+            kind = "(BODS 0.2/0.3 statement)" if isinstance(st, dict) and "statementType" in st else "(not a statement)"
+            draft.count(kind)
+            draft.skip(where, kind, "only BODS 0.4 statements (with a recordType) are read")
+            continue
+        draft.count(record_type)
+        rid = st.get("recordId") or st.get("statementId")
+        if not isinstance(rid, str) or not rid.strip():
+            draft.skip(where, record_type, "no recordId or statementId")
+            continue
+        key = (str(st.get("statementDate") or ""), position)
+        if rid in latest:
+            draft.note("statements replaced by a later statement of the same record")
+        if rid not in latest or key >= latest[rid][0]:
+            latest[rid] = (key, st, where)
+    kinds: dict[str, str] = {}
+    gone: dict[str, str] = {}
+    for rid, (_, st, where) in latest.items():
+        if st["recordType"] != "relationship":
+            _subject(rid, st, where, draft, kinds, gone)
+    for rid, (_, st, where) in latest.items():
+        if st["recordType"] == "relationship":
+            _relationship(rid, st, where, draft, kinds, gone)
+    return draft.write(folder)
+
+
+def load_bods(store: Store, catalogue: Catalogue, hasher: IdHasher, path: Path, *, work_dir: Path | None = None,
+              batch_size: int = 20_000, progress: Callable[[str, int], None] | None = None,
+              ) -> tuple[ConversionReport, LoadReport]:
+    """Convert a BODS file into a bundle and load it (``sanctionnet load bods PATH``)."""
+    return load_converted(bods_to_bundle, store, catalogue, hasher, path, work_dir=work_dir, batch_size=batch_size,
+                          progress=progress)
+
+
+# ---------------------------------------------------------------------- BODS export
+
+
+def _statement(record_id: str, record_type: str, declared: str, details: dict, published: str) -> dict:
+    body = {"declarationSubject": declared, "recordId": record_id, "recordStatus": "new", "recordType": record_type,
+            "recordDetails": details, "statementDate": published}
+    digest = json.dumps(body, ensure_ascii=False, sort_keys=True)
+    return {"statementId": str(uuid.uuid5(_NAMESPACE, digest)), **body,
+            "publicationDetails": {"bodsVersion": BODS_VERSION, "publicationDate": published,
+                                   "publisher": {"name": "sanctionnet"}}}
+
+
+def _bods_subject(row: dict) -> dict:
+    if row["kind"] == "person":
+        details: dict[str, Any] = {"isComponent": False, "personType": "knownPerson",
+                                   "names": [{"type": "legal", "fullName": row["name"]}]}
+        return {"type": "person", "details": details}
+    entity_type = "stateBody" if row["kind"] == "public_body" else "registeredEntity"
+    details = {"isComponent": False, "entityType": {"type": entity_type}, "name": row["name"]}
+    if row["uscc"]:
+        details["identifiers"] = [{"id": row["uscc"], "scheme": "CN-USCI",
+                                   "schemeName": "统一社会信用代码 (Unified Social Credit Identifier)"}]
+        details["jurisdiction"] = {"code": "CN", "name": "China"}
+    if row["established"]:
+        details["foundingDate"] = row["established"]
+    return {"type": "entity", "details": details}
+
+
+def _bods_interest(row: dict, party_kind: str) -> dict:
+    rel = RelType(row["type"])
+    title = row["title"]
+    tokens = title.split("; ") if title else []
+    interest: dict[str, Any] = {"type": _EXPORT_INTEREST[rel],
+                                "directOrIndirect": "indirect" if "indirect" in tokens else "direct"}
+    share = row["share"]
+    if rel is _R.HOLDS_SHARES and share is not None:
+        interest["type"] = "votingRights" if "votingRights" in tokens else "shareholding"
+        match = next(filter(None, map(_RANGE.fullmatch, tokens)), None)
+        if match:
+            low_in, low, high, high_in = match.groups()
+            interest["share"] = {"minimum" if low_in == "[" else "exclusiveMinimum": float(low),
+                                 "maximum" if high_in == "]" else "exclusiveMaximum": float(high)}
+        else:
+            interest["share"] = {"exact": share, "minimum": share, "maximum": share}
+    if rel is _R.KEY_PERSON_OF:
+        interest["type"] = next((code for code in _BOARD if code in tokens), None) or (
+            "boardChair" if re.search(r"董事长|chair", title or "", re.I) else
+            "boardMember" if re.search(r"董事|director|board", title or "", re.I) else "seniorManagingOfficial")
+    details = with_marker(rel, title) if rel in MARKERS else title
+    if details:
+        interest["details"] = details
+    interest["beneficialOwnershipOrControl"] = party_kind == "person" and (
+        rel is _R.ACTUAL_CONTROLLER_OF or (rel is _R.HOLDS_SHARES and (share or 0) >= _BO_SHARE))
+    if row["valid_from"] and row["valid_from"] != OPEN_START:
+        interest["startDate"] = row["valid_from"]
+    if row["valid_to"] and row["valid_to"] != OPEN_END:
+        # BODS endDate is the day the interest ceased: the day after our last day.
+        interest["endDate"] = (date.fromisoformat(row["valid_to"]) + timedelta(days=1)).isoformat()
+    return interest
+
+
+def export_bods(store: Store, out: TextIO, *, published: date | None = None) -> int:
+    """Write every subject and every ownership or control relation as a BODS 0.4 JSON
+    array (``sanctionnet export bods FILE``); return the number of statements.
+
+    The relations one subject holds in another are one relationship record, with an
+    interest per role period; STAFF_OF and RELATIVE_OF (neither ownership nor control)
+    are left out. Statement ids are uuid5 of the content, so the same graph and
+    ``published`` date (default today) give the same file.
+    """
+    day = (published or date.today()).isoformat()
+    written = 0
+    kinds: dict[str, str] = {}
+    out.write("[")
+    for row in read_subjects(store):
+        kinds[row["id"]] = row["kind"]
+        subject = _bods_subject(row)
+        written += _emit(out, _statement(row["id"], subject["type"], row["id"], subject["details"], day), written)
+    # Periods come sorted by holder, then by what is held: one pair's periods are adjacent.
+    pairs = groupby(read_relations(store, list(kinds), _EXPORT_INTEREST), key=lambda r: (r["from_id"], r["to_id"]))
+    for (from_id, to_id), rows in pairs:
+        rows = list(rows)
+        for unit in (False, True):
+            interests = [_bods_interest(r, kinds.get(from_id, "")) for r in rows
+                         if (RelType(r["type"]) in _SUBJECT_IS_FROM) is unit]
+            if interests:
+                subject, party = (from_id, to_id) if unit else (to_id, from_id)
+                key = f"{subject}\x1f{party}\x1f{int(unit)}"
+                record_id = "rel-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+                details = {"isComponent": False, "subject": subject, "interestedParty": party, "interests": interests}
+                written += _emit(out, _statement(record_id, "relationship", subject, details, day), written)
+    out.write("\n]\n")
+    return written
+
+
+def _emit(out: TextIO, statement: dict, written: int) -> int:
+    out.write((",\n" if written else "\n") + json.dumps(statement, ensure_ascii=False, sort_keys=True))
+    return 1
