@@ -2,10 +2,11 @@
 
 Import reads a JSON array (or JSON lines) of entity, person and relationship
 statements, keeps the latest statement of each record (``statementDate`` order),
-turns records into bundle rows (docs/bundle.md) and loads them with the bundle
-loader. Export writes every subject and every ownership or control relation as
-BODS 0.4 statements. docs/formats.md has the mapping and the decisions (share
-ranges, indirect interests, closed records, end dates).
+turns records into bundle rows (docs/bundle.md) and loads them through
+:class:`loaders.convert.BundleWriter`. Export writes every subject and every
+ownership or control relation as BODS 0.4 statements. docs/formats.md has the
+mapping and the decisions (share ranges, indirect interests, closed records, end
+dates).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from graph_model.pii import IdHasher
 from graph_model.store.base import Store
 from graph_model.types import OPEN_END, OPEN_START, RelType
 from loaders.bundle import LoadReport
-from loaders.ftm import (MARKERS, BundleDraft, ConversionReport, bundle_id, iso_day, load_converted, number_text,
-                         read_json_records, read_relations, read_subjects, split_marker, usable_resident_id,
-                         usable_uscc, with_marker)
+from loaders.convert import BundleWriter, Conversion, number_text
+from loaders.interchange import (LEGAL_REP, MARKERS, bundle_id, iso_day, read_json_records, read_relations,
+                                 read_subjects, split_marker, usable_resident_id, usable_uscc, with_marker)
 
 __all__ = ["BODS_VERSION", "bods_to_bundle", "export_bods", "load_bods"]
 
@@ -46,7 +47,6 @@ _NOT_SUBJECTS = {
 _USCC_SCHEMES = {"CN-USCI", "CN-SAIC", "CN-SAMR"}
 _USCC_NAME = re.compile(r"统一社会信用代码|unified social credit", re.I)
 _ID_CARD_NAME = re.compile(r"居民身份证|resident identity card", re.I)
-_LEGAL_REP = re.compile(r"法定代表人|法人代表|legal\s+representative", re.I)
 _SHARES = {"shareholding", "votingRights"}
 _BOARD = ("boardChair", "boardMember", "seniorManagingOfficial")
 _CONTROL = {"otherInfluenceOrControl", "appointmentOfBoard", "controlViaCompanyRulesOrArticles",
@@ -67,7 +67,7 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sanctionnet.invalid/bods/st
 # ---------------------------------------------------------------------- BODS import
 
 
-def _subject(rid: str, st: dict, where: str, draft: BundleDraft, kinds: dict[str, str],
+def _subject(rid: str, st: dict, where: str, conversion: Conversion, writer: BundleWriter, kinds: dict[str, str],
              gone: dict[str, str]) -> None:
     """An entity or person record as a subject row (or a reason it is not one, in ``gone``)."""
     details = st.get("recordDetails") if isinstance(st.get("recordDetails"), dict) else {}
@@ -86,26 +86,26 @@ def _subject(rid: str, st: dict, where: str, draft: BundleDraft, kinds: dict[str
         reason = "no name"
     if reason:
         gone[rid] = reason
-        draft.skip(sid or "(withheld)", f"{record_type}:{sort}", reason)
+        conversion.skip(f"{record_type}:{sort}", reason, where)
         return
     row: dict[str, Any] = {"id": sid, "kind": kind, "name": name.strip()[:2000]}
     identifiers = [i for i in details.get("identifiers") or [] if isinstance(i, dict)]
     if kind == "person":
         row["id_number"] = next((usable_resident_id(i.get("id")) for i in identifiers if _id_card_scheme(i)
                                  and usable_resident_id(i.get("id"))), None)
-        draft.note("names beyond the first (aliases) not kept", int(len(details.get("names") or []) > 1))
+        conversion.note("names beyond the first (aliases) not kept", int(len(details.get("names") or []) > 1))
     else:
         row["uscc"] = next((usable_uscc(i.get("id")) for i in identifiers if _uscc_scheme(i)
                             and usable_uscc(i.get("id"))), None)
         row["established"], widened = iso_day(details.get("foundingDate"))
-        draft.note("dates given as a year or month only, widened", int(widened))
+        conversion.note("dates given as a year or month only, widened", int(widened))
         row["status"] = "dissolved" if details.get("dissolutionDate") else None
-        draft.note("names beyond the first (aliases) not kept", int(bool(details.get("alternateNames"))))
-    draft.note("identifiers other than a USCC or resident ID number ignored",
+        conversion.note("names beyond the first (aliases) not kept", int(bool(details.get("alternateNames"))))
+    conversion.note("identifiers other than a USCC or resident ID number ignored",
                int(len(identifiers) > int(bool(row.get("uscc") or row.get("id_number")))))
-    draft.note("closed entity and person records kept as subjects", int(st.get("recordStatus") == "closed"))
+    conversion.note("closed entity and person records kept as subjects", int(st.get("recordStatus") == "closed"))
     kinds[sid] = kind
-    draft.add("subjects.csv", row, rid, where)
+    writer.add("subjects.csv", row, where, sid)
 
 
 def _uscc_scheme(identifier: dict) -> bool:
@@ -160,8 +160,8 @@ def _interest(interest: dict, subject_kind: str | None, party_kind: str | None,
     rel, rest = split_marker(details)
     if rel is not None:
         return rel, _compose(rest, tokens), None, ""
-    if details and _LEGAL_REP.search(details):
-        return _R.LEGAL_REP_OF, _compose(None if _LEGAL_REP.fullmatch(details.strip()) else details, tokens), None, ""
+    if details and LEGAL_REP.search(details):
+        return _R.LEGAL_REP_OF, _compose(None if LEGAL_REP.fullmatch(details.strip()) else details, tokens), None, ""
     if kind in _SHARES:
         share, token = _share(interest.get("share"))
         if share is not None:
@@ -180,41 +180,41 @@ def _interest(interest: dict, subject_kind: str | None, party_kind: str | None,
     return None, None, None, "interest has no type" if not kind else "no counterpart among our role types"
 
 
-def _relationship(rid: str, st: dict, where: str, draft: BundleDraft, kinds: dict[str, str],
+def _relationship(rid: str, st: dict, where: str, conversion: Conversion, writer: BundleWriter, kinds: dict[str, str],
                   gone: dict[str, str]) -> None:
     details = st.get("recordDetails") if isinstance(st.get("recordDetails"), dict) else {}
     ends = {"subject": details.get("subject"), "interested party": details.get("interestedParty")}
     for side, end in ends.items():
         if not isinstance(end, str):
             reason = end.get("reason") if isinstance(end, dict) else None
-            draft.skip(rid, "relationship", f"{side} not specified ({reason or 'no reason given'})")
+            conversion.skip("relationship", f"{side} not specified ({reason or 'no reason given'})", where)
             return
         if end in gone:
-            draft.skip(rid, "relationship", f"{side} is not a subject: {gone[end]}")
+            conversion.skip("relationship", f"{side} is not a subject: {gone[end]}", where)
             return
     subject, party = bundle_id(ends["subject"]), bundle_id(ends["interested party"])
     if subject is None or party is None:
-        draft.skip(rid, "relationship", "names a record whose id may be an ID number")
+        conversion.skip("relationship", "names a record whose id may be an ID number", where)
         return
     interests = [i for i in details.get("interests") or [] if isinstance(i, dict)]
     if not interests:
-        draft.skip(rid, "relationship", "no interests")
+        conversion.skip("relationship", "no interests", where)
     closed = iso_day(st.get("statementDate"))[0] if st.get("recordStatus") == "closed" else None
     seen: set[tuple[RelType, str | None]] = set()
     for interest in interests:
         rel, title, share, why = _interest(interest, kinds.get(subject), kinds.get(party))
         if rel is None:
-            draft.skip(rid, f"interest:{interest.get('type') or '(none)'}", why)
+            conversion.skip(f"interest:{interest.get('type') or '(none)'}", why, where)
             continue
         valid_from = iso_day(interest.get("startDate"))[0]
         if (rel, valid_from) in seen:
-            draft.note("interests merged into a role period of the same type and start")
+            conversion.note("interests merged into a role period of the same type and start")
             continue
         seen.add((rel, valid_from))
         from_id, to_id = (subject, party) if rel in _SUBJECT_IS_FROM else (party, subject)
-        draft.add("relations.csv", {"from_id": from_id, "to_id": to_id, "type": rel.value, "share": share,
+        writer.add("relations.csv", {"from_id": from_id, "to_id": to_id, "type": rel.value, "share": share,
                                     "valid_from": valid_from, "valid_to": _last_day(interest.get("endDate"), closed),
-                                    "title": title}, rid, where)
+                                    "title": title}, where, bundle_id(rid))
 
 
 def _last_day(end_date: Any, closed_on: str | None) -> str | None:
@@ -228,49 +228,54 @@ def _last_day(end_date: Any, closed_on: str | None) -> str | None:
     return (date.fromisoformat(day or closed_on) - timedelta(days=1)).isoformat()
 
 
-def bods_to_bundle(path: Path, folder: Path) -> ConversionReport:
-    """Convert BODS 0.4 statements (a JSON array or JSON lines) into a bundle in ``folder``.
-
-    The latest statement of each record (by ``statementDate``, then file order) stands
-    for it. Entities and known persons become subjects; each interest of a relationship
-    becomes a role period, or is counted as skipped with the reason.
-    """
-    draft = BundleDraft(path)
+def _convert(path: Path, conversion: Conversion, writer: BundleWriter) -> None:
+    """Add the rows of one BODS file: the latest statement of each record (by
+    ``statementDate``, then file order) stands for it; subjects before relationships."""
     latest: dict[str, tuple[tuple[str, int], dict, str]] = {}
     for position, (where, st) in enumerate(read_json_records(path)):
         record_type = st.get("recordType") if isinstance(st, dict) else None
         if record_type not in ("entity", "person", "relationship"):
             kind = "(BODS 0.2/0.3 statement)" if isinstance(st, dict) and "statementType" in st else "(not a statement)"
-            draft.count(kind)
-            draft.skip(where, kind, "only BODS 0.4 statements (with a recordType) are read")
+            conversion.count(kind)
+            conversion.skip(kind, "only BODS 0.4 statements (with a recordType) are read", where)
             continue
-        draft.count(record_type)
+        conversion.count(record_type)
         rid = st.get("recordId") or st.get("statementId")
         if not isinstance(rid, str) or not rid.strip():
-            draft.skip(where, record_type, "no recordId or statementId")
+            conversion.skip(record_type, "no recordId or statementId", where)
             continue
         key = (str(st.get("statementDate") or ""), position)
         if rid in latest:
-            draft.note("statements replaced by a later statement of the same record")
+            conversion.note("statements replaced by a later statement of the same record")
         if rid not in latest or key >= latest[rid][0]:
             latest[rid] = (key, st, where)
     kinds: dict[str, str] = {}
     gone: dict[str, str] = {}
     for rid, (_, st, where) in latest.items():
         if st["recordType"] != "relationship":
-            _subject(rid, st, where, draft, kinds, gone)
+            _subject(rid, st, where, conversion, writer, kinds, gone)
     for rid, (_, st, where) in latest.items():
         if st["recordType"] == "relationship":
-            _relationship(rid, st, where, draft, kinds, gone)
-    return draft.write(folder)
+            _relationship(rid, st, where, conversion, writer, kinds, gone)
 
 
-def load_bods(store: Store, catalogue: Catalogue, hasher: IdHasher, path: Path, *, work_dir: Path | None = None,
-              batch_size: int = 20_000, progress: Callable[[str, int], None] | None = None,
-              ) -> tuple[ConversionReport, LoadReport]:
-    """Convert a BODS file into a bundle and load it (``sanctionnet load bods PATH``)."""
-    return load_converted(bods_to_bundle, store, catalogue, hasher, path, work_dir=work_dir, batch_size=batch_size,
-                          progress=progress)
+def bods_to_bundle(paths: list[Path]) -> tuple[Conversion, BundleWriter]:
+    """Convert BODS 0.4 statement files (a JSON array or JSON lines) into bundle rows,
+    without loading. Entities and known persons become subjects; each interest of a
+    relationship becomes a role period, or is skipped in the conversion with the reason.
+    Each file stands alone: a statement replaces only statements of its own file.
+    """
+    conversion, writer = Conversion(), BundleWriter()
+    for path in paths:
+        _convert(Path(path), conversion, writer)
+    return conversion, writer
+
+
+def load_bods(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: list[Path], *, batch_size: int = 20_000,
+              progress: Callable[[str, int], None] | None = None) -> LoadReport:
+    """Convert BODS files and load their rows as one bundle (``sanctionnet load bods PATH...``)."""
+    conversion, writer = bods_to_bundle(paths)
+    return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
 
 
 # ---------------------------------------------------------------------- BODS export

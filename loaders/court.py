@@ -156,7 +156,7 @@ def load_court_records(store: Store, catalogue: Catalogue, hasher: IdHasher, pat
     registry: list[tuple[str, dict]] = []
     for path in paths:
         for where, table, fields in read_records(Path(path), (COURT_TABLE, REGISTRY_TABLE)):
-            conversion.read[table] = conversion.read.get(table, 0) + 1
+            conversion.count(table)
             if table == "registry":
                 registry.append((where, fields))
                 continue

@@ -80,7 +80,7 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
     rows: dict[str, list[tuple[str, dict]]] = {t.name: [] for t in TABLES}
     for path in paths:
         for where, table, fields in read_records(Path(path), TABLES):
-            conversion.read[table] = conversion.read.get(table, 0) + 1
+            conversion.count(table)
             rows[table].append((where, fields))
     mentions: list[Mention] = []
     companies: dict[str, tuple[str, dict]] = {}  # stock code -> (where, {name, listed})

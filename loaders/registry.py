@@ -88,7 +88,7 @@ def load_registry(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: l
     parts: dict[str, list[tuple[str, dict]]] = {name: [] for name in _NESTED}
     for path in paths:
         for where, table, fields in read_records(Path(path), TABLES):
-            conversion.read[table] = conversion.read.get(table, 0) + 1
+            conversion.count(table)
             obj = fields.pop("_object", None)
             if table == "enterprises":
                 enterprises.append((where, fields))
@@ -97,7 +97,7 @@ def load_registry(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: l
                         parts[name].append((f"{where}.{name}[{i}]", {"enterprise": fields["name"],
                                                                      "enterprise_uscc": fields.get("uscc", ""),
                                                                      **item}))
-                        conversion.read[name] = conversion.read.get(name, 0) + 1
+                        conversion.count(name)
             else:
                 parts[table].append((where, fields))
     mentions: list[Mention] = []

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders.bods import _bods_interest, _interest, bods_to_bundle, export_bods, load_bods
+from loaders.convert import BundleWriter, Conversion
 from loaders.ftm import ftm_to_bundle, load_ftm
 from tests.test_ftm import FIXTURE as FTM_FIXTURE
 from tests.test_ftm import graph
@@ -30,6 +31,13 @@ def _relations(folder: Path) -> list[tuple]:
                 for r in csv.DictReader(handle)]
 
 
+def convert(path: Path, folder: Path) -> tuple[Conversion, BundleWriter]:
+    """Convert one BODS file without loading, writing the bundle into ``folder``."""
+    conversion, writer = bods_to_bundle([path])
+    writer.write(folder)
+    return conversion, writer
+
+
 def _subjects(store) -> set:
     """Subjects as BODS carries them: id, kind, name, USCC, founding date."""
     keep = ("id", "kind", "name", "uscc", "org_code", "established")
@@ -37,7 +45,7 @@ def _subjects(store) -> set:
 
 
 def test_chinese_chain_maps_identifiers_interests_and_closed_records(tmp_path):
-    report = bods_to_bundle(FIXTURES / "cn-chain.json", tmp_path)
+    conversion, writer = convert(FIXTURES / "cn-chain.json", tmp_path)
     with open(tmp_path / "subjects.csv", encoding="utf-8") as handle:
         subjects = {r["id"]: r for r in csv.DictReader(handle)}
     assert {k: v["kind"] for k, v in subjects.items()} == {
@@ -60,14 +68,14 @@ def test_chinese_chain_maps_identifiers_interests_and_closed_records(tmp_path):
         ("cn-p-li", "KEY_PERSON_OF", "cn-mach", "", "2019-05-01", "2023-06-30", "董事长"),
         ("cn-not-in-this-file", "HOLDS_SHARES", "cn-mach", "10", "2020-01-01", "", ""),
     ]
-    assert report.dangling == 1
-    assert report.skipped_by() == {
-        ("person:anonymousPerson", "an anonymous person cannot be identified: not a subject"): 1,
-        ("relationship", "interested party is not a subject: an anonymous person cannot be identified: not a subject"): 1,
-        ("relationship", "interested party not specified (informationUnknownToPublisher)"): 1,
-        ("interest:rightsToProfitOrIncome", "no counterpart among our role types"): 1,
+    assert writer.dangling == 1
+    assert conversion.skipped_by() == {
+        "person:anonymousPerson: an anonymous person cannot be identified: not a subject": 1,
+        "relationship: interested party is not a subject: an anonymous person cannot be identified: not a subject": 1,
+        "relationship: interested party not specified (informationUnknownToPublisher)": 1,
+        "interest:rightsToProfitOrIncome: no counterpart among our role types": 1,
     }
-    assert report.notes["statements replaced by a later statement of the same record"] == 1
+    assert conversion.notes["statements replaced by a later statement of the same record"] == 1
 
 
 @pytest.mark.parametrize("name, relations, skipped", [
@@ -107,22 +115,22 @@ def test_chinese_chain_maps_identifiers_interests_and_closed_records(tmp_path):
     ("listed-company-exempt-from-disclosure", [], {"relationship": 1}),
 ])
 def test_bods_examples_convert(tmp_path, name, relations, skipped):
-    report = bods_to_bundle(FIXTURES / f"{name}.json", tmp_path)
+    conversion, writer = convert(FIXTURES / f"{name}.json", tmp_path)
     assert _relations(tmp_path) == relations
     kinds: dict[str, int] = {}
-    for skip in report.skipped:
+    for skip in conversion.skipped:
         kinds[skip.kind] = kinds.get(skip.kind, 0) + 1
-    assert kinds == skipped and report.dangling == 0
+    assert kinds == skipped and writer.dangling == 0
 
 
 def test_load_rejects_the_dangling_party_and_keeps_the_rest(store, catalogue, hasher):
-    conversion, report = load_bods(store, catalogue, hasher, FIXTURES / "cn-chain.json")
+    report = load_bods(store, catalogue, hasher, [FIXTURES / "cn-chain.json"])
     assert report.loaded == {"subjects.csv": 6, "relations.csv": 7, "entries.csv": 0}
     # Named by source file and record (line 0: a JSON array has no line per record).
     assert [(r.file, r.line, r.field) for r in report.rejects] == [("cn-chain.json", 0, "from_id")]
     assert report.rejects[0].reason == ("no subject 'cn-not-in-this-file' in this bundle or the store "
                                         "(record rel-outside-mach, as a relations.csv row)")
-    assert conversion.dangling == 1
+    assert report.dangling == 1
     assert store.read_one("subject_by", variant="id_hash", key=hasher(ZHANG_ID_NUMBER))["subject"]["id"] == "cn-p-zhang"
 
 
@@ -137,8 +145,8 @@ def _round_trip(store, catalogue, hasher, tmp_path) -> tuple[str, set, set]:
     store.ensure_schema()
     path = tmp_path / "export.bods.json"
     path.write_text(first.getvalue(), encoding="utf-8")
-    conversion, report = load_bods(store, catalogue, hasher, path)
-    assert report.rejects == [] and conversion.skipped == []
+    report = load_bods(store, catalogue, hasher, [path])
+    assert report.rejects == [] and report.skipped == {}
     second = io.StringIO()
     export_bods(store, second, published=PUBLISHED)
     assert second.getvalue() == first.getvalue()
@@ -149,7 +157,7 @@ def test_bods_export_round_trips_ownership_and_control(store, catalogue, hasher,
     # Not fermcat here: "O'Donohue" breaks the Bolt test server (a single quote in any
     # string parameter fails FalkorDB's Bolt port); test_all_bods_examples_load has it.
     for name in ("cn-chain", "bods-package-fi-soe", "simple-pep-declaration", "tecido", "nomination"):
-        load_bods(store, catalogue, hasher, FIXTURES / f"{name}.json")
+        load_bods(store, catalogue, hasher, [FIXTURES / f"{name}.json"])
     text, before, after = _round_trip(store, catalogue, hasher, tmp_path)
     assert after == before
     statements = json.loads(text)
@@ -162,7 +170,7 @@ def test_bods_export_round_trips_ownership_and_control(store, catalogue, hasher,
 
 
 def test_an_ftm_graph_exported_as_bods_keeps_every_ownership_and_control_role(store, catalogue, hasher, tmp_path):
-    load_ftm(store, catalogue, hasher, FTM_FIXTURE)
+    load_ftm(store, catalogue, hasher, [FTM_FIXTURE])
     text, before, after = _round_trip(store, catalogue, hasher, tmp_path)
     assert after[0] == before[0]
     # Employment and family ties are neither ownership nor control: not in BODS.
@@ -206,8 +214,8 @@ def test_any_statements_convert_without_crashing(tmp_path_factory, statements):
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "in.json"
     path.write_text(json.dumps(statements), encoding="utf-8")
-    report = bods_to_bundle(path, folder / "bundle")
-    assert sum(report.read.values()) == len(statements)
+    conversion, _ = convert(path, folder / "bundle")
+    assert sum(conversion.read.values()) == len(statements)
 
 
 _JSON = st.recursive(
@@ -226,8 +234,8 @@ def test_arbitrary_json_never_crashes_either_converter(tmp_path_factory, catalog
     folder = tmp_path_factory.mktemp("json")
     path = folder / "in.json"
     path.write_text("\n".join(map(json.dumps, records)) if lines else json.dumps(records), encoding="utf-8")
-    bods_to_bundle(path, folder / "bods")
-    ftm_to_bundle(path, folder / "ftm", catalogue=catalogue)
+    convert(path, folder / "bods")
+    ftm_to_bundle([path], catalogue=catalogue)[1].write(folder / "ftm")
 
 
 # --------------------------------------------------------------- real samples (optional)
@@ -251,10 +259,11 @@ def test_all_bods_examples_load(falkor_store, catalogue, hasher):
                                  if s["recordDetails"].get("entityType", {}).get("type") in
                                  ("registeredEntity", "legalEntity", "stateBody", "state")
                                  or s["recordDetails"].get("personType") == "knownPerson")
-        conversion, report = load_bods(store, catalogue, hasher, path)
-        for kind, n in conversion.read.items():
-            read[kind] = read.get(kind, 0) + n
-        assert report.rejects == [] and conversion.dangling == 0
+        report = load_bods(store, catalogue, hasher, [path])
+        for kind, n in report.read.items():
+            if not kind.startswith("bundle "):
+                read[kind] = read.get(kind, 0) + n
+        assert report.rejects == [] and report.dangling == 0
         subjects += report.loaded["subjects.csv"]
         relations += report.loaded["relations.csv"]
     assert read == {"entity": 35, "person": 28, "relationship": 56}

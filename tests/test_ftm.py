@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from graph_model.types import RelType
 from loaders.bundle import load_bundle
-from loaders.ftm import PAGE, export_ftm, ftm_to_bundle, load_ftm
+from loaders.convert import BundleWriter, Conversion
+from loaders.ftm import export_ftm, ftm_to_bundle, load_ftm
+from loaders.interchange import PAGE
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ftm" / "harbin.ftm.json"
 # The shared real-data samples (yente test fixtures; CC BY-NC content, read in place).
@@ -28,6 +30,25 @@ ZHANG_ID_NUMBER = "23010320910314255X"
 def _rows(folder: Path, name: str) -> list[dict]:
     with open(folder / name, encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def convert(path: Path, folder: Path | None = None, **options) -> tuple[Conversion, BundleWriter]:
+    """Convert one FtM file without loading; write the bundle into ``folder`` if given."""
+    conversion, writer = ftm_to_bundle([path], **options)
+    if folder is not None:
+        writer.write(folder)
+    return conversion, writer
+
+
+def written(writer: BundleWriter) -> tuple[dict[str, int], dict[str, int], int]:
+    """Bundle rows written: subjects per kind, relations per type, entries."""
+    return (dict(Counter(r["kind"] for r in writer.rows["subjects.csv"])),
+            dict(Counter(r["type"] for r in writer.rows["relations.csv"])), len(writer.rows["entries.csv"]))
+
+
+def accounted(conversion: Conversion, writer: BundleWriter) -> bool:
+    """Every record read is one bundle row or one skip."""
+    return sum(conversion.read.values()) == sum(map(len, writer.rows.values())) + len(conversion.skipped)
 
 
 def graph(store) -> tuple[set, set, set]:
@@ -49,29 +70,29 @@ def graph(store) -> tuple[set, set, set]:
 
 
 def test_conversion_maps_schemata_and_says_what_it_skipped(tmp_path):
-    report = ftm_to_bundle(FIXTURE, tmp_path)
-    assert report.subjects == {"public_body": 2, "enterprise": 4, "person": 3}
-    assert report.relations == {"HOLDS_SHARES": 4, "ACTUAL_CONTROLLER_OF": 1, "LEGAL_REP_OF": 1, "KEY_PERSON_OF": 2,
-                                "STAFF_OF": 1, "RELATIVE_OF": 1, "BRANCH_OF": 1, "SUPERVISED_BY": 1}
-    assert report.entries == 1 and report.dangling == 1
-    assert report.skipped_by() == {
-        ("Person", "id is empty or may be an ID number: ids are shown in clear"): 1,
-        ("Family", "names an entity whose id may be an ID number"): 1,
-        ("Ownership", "no percentage: a shareholding needs a share"): 1,
-        ("Ownership", "percentage is not a number in (0, 100]"): 1,
-        ("UnknownLink", "the nature of an UnknownLink is not known"): 1,
-        ("Sanction", "a foreign sanction is not an entry on one of our catalogue lists"): 1,
-        ("Address", "addresses are not kept: a subject carries a region code only"): 1,
-        ("Payment", "payments are not role relations"): 1,
+    conversion, writer = convert(FIXTURE, tmp_path)
+    subject_kinds, relation_types, entries = written(writer)
+    assert subject_kinds == {"public_body": 2, "enterprise": 4, "person": 3}
+    assert relation_types == {"HOLDS_SHARES": 4, "ACTUAL_CONTROLLER_OF": 1, "LEGAL_REP_OF": 1, "KEY_PERSON_OF": 2,
+                              "STAFF_OF": 1, "RELATIVE_OF": 1, "BRANCH_OF": 1, "SUPERVISED_BY": 1}
+    assert entries == 1 and writer.dangling == 1
+    assert conversion.skipped_by() == {
+        "Person: id is empty or may be an ID number: ids are shown in clear": 1,
+        "Family: names an entity whose id may be an ID number": 1,
+        "Ownership: no percentage: a shareholding needs a share": 1,
+        "Ownership: percentage is not a number in (0, 100]": 1,
+        "UnknownLink: the nature of an UnknownLink is not known": 1,
+        "Sanction: a foreign sanction is not an entry on one of our catalogue lists": 1,
+        "Address: addresses are not kept: a subject carries a region code only": 1,
+        "Payment: payments are not role relations": 1,
     }
     # Every record is accounted for: one row or one skip each.
-    assert sum(report.read.values()) == sum(report.subjects.values()) + sum(report.relations.values()) \
-        + report.entries + len(report.skipped)
-    assert report.notes["names beyond the first (aliases) not kept"] == 2
-    assert report.notes["dates given as a year or month only, widened"] == 2
-    # The ID-number-like id is neither a subject nor shown in the report: its line is.
-    assert ID_AS_FTM_ID not in report.model_dump_json()
-    assert "line 10" in {s.record for s in report.skipped}
+    assert accounted(conversion, writer)
+    assert conversion.notes["names beyond the first (aliases) not kept"] == 2
+    assert conversion.notes["dates given as a year or month only, widened"] == 2
+    # The ID-number-like id is neither a subject nor shown in the conversion: its line is.
+    assert ID_AS_FTM_ID not in repr((conversion, writer.rows, writer.origins))
+    assert "harbin.ftm.json:10" in {s.where for s in conversion.skipped}
 
     subjects = {row["id"]: row for row in _rows(tmp_path, "subjects.csv")}
     assert subjects["cn-amr-harbin"]["kind"] == "public_body"  # an Organization named like a government bureau
@@ -86,28 +107,31 @@ def test_conversion_maps_schemata_and_says_what_it_skipped(tmp_path):
     assert relations[("cn-beifang-group", "HOLDS_SHARES", "cn-longjiang-mach")]["share"] == "51.5"
     assert relations[("cn-p-li-na", "RELATIVE_OF", "cn-p-zhang-wei")]["title"] == "配偶"
     line = 2 + list(relations).index(("cn-missing-holder", "HOLDS_SHARES", "cn-longjiang-mach"))
-    assert report.origin("relations.csv", line) == "own-dangling"
+    assert writer.origin("relations.csv", line).record == "own-dangling"
 
 
 def test_a_json_array_converts_like_json_lines(tmp_path):
     entities = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
     array = tmp_path / "array.json"
     array.write_text(json.dumps(entities, ensure_ascii=False, indent=1), encoding="utf-8")
-    ftm_to_bundle(FIXTURE, tmp_path / "a")
-    ftm_to_bundle(array, tmp_path / "b")
+    convert(FIXTURE, tmp_path / "a")
+    convert(array, tmp_path / "b")
     for name in ("subjects.csv", "relations.csv", "entries.csv"):
         assert (tmp_path / "a" / name).read_text("utf-8") == (tmp_path / "b" / name).read_text("utf-8")
 
 
-def test_load_rejects_the_dangling_reference_and_keeps_the_rest(store, catalogue, hasher, tmp_path):
-    conversion, report = load_ftm(store, catalogue, hasher, FIXTURE, work_dir=tmp_path / "bundle")
+def test_load_rejects_the_dangling_reference_and_keeps_the_rest(store, catalogue, hasher):
+    report = load_ftm(store, catalogue, hasher, [FIXTURE])
     assert report.loaded == {"subjects.csv": 9, "relations.csv": 11, "entries.csv": 1}
+    # The conversion's account comes with the load: records read, skips, notes, dangling.
+    conversion, _ = convert(FIXTURE, catalogue=catalogue)
+    assert report.dangling == 1 and report.skipped == conversion.skipped_by() and report.notes == conversion.notes
+    assert {k: v for k, v in report.read.items() if not k.startswith("bundle ")} == conversion.read
     # The reject names the source file, line and record, not the bundle's temporary file.
     dangling_line = 1 + next(i for i, line in enumerate(FIXTURE.read_text("utf-8").splitlines()) if "own-dangling" in line)
     assert [(r.file, r.line, r.field) for r in report.rejects] == [("harbin.ftm.json", dangling_line, "from_id")]
     assert report.rejects[0].reason == ("no subject 'cn-missing-holder' in this bundle or the store "
                                         "(record own-dangling, as a relations.csv row)")
-    assert (tmp_path / "bundle" / "relations.csv").is_file()  # work_dir keeps the bundle
     # The ID number became a keyed hash; the entry restricts the legal representative
     # and the actual controller (PR1), who are the same person here.
     assert store.read_one("subject_by", variant="id_hash", key=hasher(ZHANG_ID_NUMBER))["subject"]["id"] \
@@ -116,7 +140,7 @@ def test_load_rejects_the_dangling_reference_and_keeps_the_rest(store, catalogue
 
 
 def test_export_then_import_into_an_empty_store_round_trips(store, catalogue, hasher, tmp_path):
-    load_ftm(store, catalogue, hasher, FIXTURE)
+    load_ftm(store, catalogue, hasher, [FIXTURE])
     first, again = io.StringIO(), io.StringIO()
     written = export_ftm(store, first)
     export_ftm(store, again)
@@ -134,8 +158,8 @@ def test_export_then_import_into_an_empty_store_round_trips(store, catalogue, ha
     store.ensure_schema()
     path = tmp_path / "export.ftm.json"
     path.write_text(text, encoding="utf-8")
-    conversion, report = load_ftm(store, catalogue, hasher, path)
-    assert report.rejects == [] and conversion.skipped == []
+    report = load_ftm(store, catalogue, hasher, [path])
+    assert report.rejects == [] and report.skipped == {}
     assert graph(store) == before
     second = io.StringIO()
     export_ftm(store, second)
@@ -158,10 +182,9 @@ def test_any_entities_convert_without_crashing_and_are_all_accounted_for(tmp_pat
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "in.json"
     path.write_text("\n".join(json.dumps(e) for e in entities) + "\nnot json\n", encoding="utf-8")
-    report = ftm_to_bundle(path, folder / "bundle")
-    assert sum(report.read.values()) == len(entities) + 1
-    assert sum(report.read.values()) == sum(report.subjects.values()) + sum(report.relations.values()) \
-        + report.entries + len(report.skipped)
+    conversion, writer = convert(path, folder / "bundle")
+    assert sum(conversion.read.values()) == len(entities) + 1
+    assert accounted(conversion, writer)
 
 
 # --------------------------------------------------------------- real samples (optional)
@@ -189,16 +212,17 @@ def test_zala_sample_counts(store, catalogue, hasher):
     assert (schemata["Company"], schemata["Person"], len(ownerships), len(with_percentage)) == (11, 6, 14, 10)
     assert (schemata["Directorship"], schemata["Family"], repeats) == (3, 4, 2)
 
-    conversion, report = load_ftm(store, catalogue, hasher, path)
-    assert conversion.subjects == {"enterprise": 11, "person": 6}
-    assert conversion.relations == {"HOLDS_SHARES": 10, "KEY_PERSON_OF": 3, "RELATIVE_OF": 4}
-    skipped = conversion.skipped_by()
-    assert skipped[("Ownership", "no percentage: a shareholding needs a share")] == 14 - 10
-    assert skipped[("Sanction", "a foreign sanction is not an entry on one of our catalogue lists")] == 41
-    assert skipped[("Address", "addresses are not kept: a subject carries a region code only")] == 11
+    _, writer = convert(path, catalogue=catalogue)
+    assert written(writer)[:2] == ({"enterprise": 11, "person": 6}, {"HOLDS_SHARES": 10, "KEY_PERSON_OF": 3,
+                                                                       "RELATIVE_OF": 4})
+    report = load_ftm(store, catalogue, hasher, [path])
+    skipped = report.skipped
+    assert skipped["Ownership: no percentage: a shareholding needs a share"] == 14 - 10
+    assert skipped["Sanction: a foreign sanction is not an entry on one of our catalogue lists"] == 41
+    assert skipped["Address: addresses are not kept: a subject carries a region code only"] == 11
     # The 16 references pointing outside the file are all addressEntity (not mapped);
     # every end of a mapped link is in the file.
-    assert conversion.dangling == sum(1 for v in ends if v not in ids) == 0
+    assert report.dangling == sum(1 for v in ends if v not in ids) == 0
     assert report.loaded == {"subjects.csv": 17, "relations.csv": 17 - repeats, "entries.csv": 0}
     # Each reject names the record whose period it repeats: the first in the file.
     first: dict[tuple, str] = {}
@@ -223,9 +247,9 @@ def test_zala_sample_counts(store, catalogue, hasher):
     ("parteispenden", {"enterprise": 74, "person": 22}, {"Payment": 290, "Address": 89}),
 ])
 def test_other_samples_convert(tmp_path, name, subjects, skipped):
-    report = ftm_to_bundle(_sample(name), tmp_path)
-    assert report.subjects == subjects and report.relations == {} and report.dangling == 0
-    assert dict(Counter(s.kind for s in report.skipped)) == skipped
+    conversion, writer = convert(_sample(name), tmp_path)
+    assert written(writer)[:2] == (subjects, {}) and writer.dangling == 0
+    assert dict(Counter(s.kind for s in conversion.skipped)) == skipped
 
 
 def test_export_pages_through_more_than_one_page(falkor_store, catalogue, hasher, tmp_path):

@@ -7,7 +7,7 @@ import sys
 import structlog
 import typer
 
-from api.cli import catalogue, check, db, demo, load, serve, validate
+from api.cli import catalogue, check, db, demo, export, load, serve, validate
 
 __all__ = ["app", "main"]
 
@@ -16,6 +16,7 @@ app = typer.Typer(name="sanctionnet", help="Joint sanctions network: load, check
 app.add_typer(db.app, name="db")
 app.add_typer(load.app, name="load")
 app.add_typer(catalogue.app, name="catalogue")
+app.add_typer(export.app, name="export")
 app.command()(check.check)
 app.command()(demo.demo)
 app.command()(serve.serve)

@@ -1,7 +1,9 @@
-"""``sanctionnet load bundle DIR``: load an interchange bundle."""
+"""``sanctionnet load FORMAT PATH...``: load a bundle or a source format; ``load auto``
+detects the format."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -11,12 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli.common import Opened, console, err, exits, opened
+from loaders.bods import load_bods
 from loaders.bundle import LoadReport, load_bundle, write_rejects
 from loaders.court import load_court_records
+from loaders.detect import detect
+from loaders.ftm import load_ftm
 from loaders.listed import load_listed
 from loaders.registry import load_registry
 
-__all__ = ["app", "print_format_report", "run_bundle_load"]
+__all__ = ["LOADERS", "app", "print_format_report", "run_bundle_load", "save_rejects"]
 
 
 app = typer.Typer(help="Load data into the graph.", no_args_is_help=True)
@@ -35,7 +40,16 @@ def _count_rows(folder: Path) -> dict[str, int]:
     return counts
 
 
-def run_bundle_load(ctx: Opened, folder: Path, rejects: Path | None) -> LoadReport:
+def save_rejects(ctx: Opened, rejects: list, path: Path | None, what: str) -> None:
+    """Write rejects to ``path``, or to a file of their own in the data folder; say where."""
+    if not rejects:
+        return
+    path = path or ctx.settings.data_dir / "rejects" / f"{datetime.now():%Y%m%dT%H%M%S}-{what}.csv"
+    write_rejects(rejects, path)
+    err.print(f"[yellow]{len(rejects)} rejected record(s) written to {path}[/]")
+
+
+def run_bundle_load(ctx: Opened, folder: Path, rejects: Path | None, *, save: bool = True) -> LoadReport:
     """Load with a progress bar and print the summary; shared with ``demo``."""
     totals = _count_rows(folder)
     columns = (TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -67,10 +81,8 @@ def run_bundle_load(ctx: Opened, folder: Path, rejects: Path | None) -> LoadRepo
     stats = report.propagation
     console.print(f"propagated {stats.entries} entries into {stats.restrictions} restrictions; "
                   f"{report.rows_loaded / max(report.seconds, 1e-9):,.0f} rows/s overall")
-    if report.rejects:
-        path = rejects or ctx.settings.data_dir / "rejects" / f"{datetime.now():%Y%m%dT%H%M%S}-{folder.name}.csv"
-        write_rejects(report.rejects, path)
-        err.print(f"[yellow]{len(report.rejects)} rejected row(s) written to {path}[/]")
+    if save:
+        save_rejects(ctx, report.rejects, rejects, folder.name)
     return report
 
 
@@ -87,7 +99,8 @@ def bundle(
         raise typer.Exit(1)
 
 
-def print_format_report(ctx: Opened, what: str, report: LoadReport, rejects: Path | None) -> None:
+def print_format_report(ctx: Opened, what: str, report: LoadReport, rejects: Path | None, *,
+                        save: bool = True) -> None:
     """The summary every format load prints: read, loaded, merged, rejected; rejects to a file."""
     table = Table(title=f"Loaded {what} in {report.seconds:.1f} s")
     for column in ("", "count"):
@@ -98,56 +111,83 @@ def print_format_report(ctx: Opened, what: str, report: LoadReport, rejects: Pat
     for name, n in report.loaded.items():
         table.add_row(f"loaded: {name.removesuffix('.csv')}", f"{n:,}")
     table.add_row("merged into a subject another record named", f"{report.merged:,}")
+    for reason, n in sorted(report.skipped.items()):
+        table.add_row(f"skipped: {reason}", f"{n:,}")
+    for what, n in sorted(report.notes.items()):
+        table.add_row(f"not carried over: {what}", f"{n:,}")
+    if report.dangling:
+        table.add_row("naming a subject not in the source (looked for in the store)", f"{report.dangling:,}")
     table.add_row("rejected", f"{len(report.rejects):,}")
     console.print(table)
     stats = report.propagation
     console.print(f"propagated {stats.entries} entries into {stats.restrictions} restrictions")
-    if report.rejects:
-        path = rejects or ctx.settings.data_dir / "rejects" / f"{datetime.now():%Y%m%dT%H%M%S}-{what}.csv"
-        write_rejects(report.rejects, path)
-        err.print(f"[yellow]{len(report.rejects)} rejected record(s) written to {path}[/]")
+    if save:
+        save_rejects(ctx, report.rejects, rejects, what)
+
+
+def _run_format(ctx: Opened, fmt: str, paths: list[Path], rejects: Path | None, *, save: bool = True) -> LoadReport:
+    report = LOADERS[fmt](ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
+    print_format_report(ctx, fmt, report, rejects, save=save)
+    return report
+
+
+def _format_command(fmt: str, summary: str, paths_help: str) -> None:
+    """``sanctionnet load FMT PATH...`` for one source format."""
+
+    def command(paths, rejects=None):
+        with opened() as ctx:
+            report = _run_format(ctx, fmt, paths, rejects)
+        if report.rejects and not report.rows_loaded:
+            raise typer.Exit(1)
+
+    # Real objects, not strings: this module's annotations are postponed, and these
+    # depend on the factory's arguments.
+    command.__annotations__ = {
+        "paths": Annotated[list[Path], typer.Argument(help=paths_help)],
+        "rejects": Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")],
+        "return": None,
+    }
+    command.__doc__ = summary + " Loading the same files again changes nothing (docs/formats.md)."
+    app.command(fmt)(exits(command))
+
+
+LOADERS: dict[str, Callable[..., LoadReport]] = {
+    "court": load_court_records, "listed": load_listed, "registry": load_registry, "ftm": load_ftm, "bods": load_bods,
+}
+_format_command("court", "Load court dishonest-debtor records (失信被执行人): one entry per case number, each debtor "
+                "resolved to one subject across courts.", "CSV or JSON files (GBK or UTF-8).")
+_format_command("listed", "Load listed companies' boards (KEY_PERSON_OF) and top-10 holders (HOLDS_SHARES).",
+                "Stock lists, board files and top-10 holder files (CSV), each recognised by its header.")
+_format_command("registry", "Load enterprise registry records: legal reps, key personnel, shareholders with their "
+                "share, branches.", "JSON (nested lists) or stacked-table CSV files.")
+_format_command("ftm", "Load FollowTheMoney entities (OpenSanctions data): companies, persons, ownerships, "
+                "directorships, family ties.", "JSON-lines (or JSON array) files of FtM entities.")
+_format_command("bods", "Load Beneficial Ownership Data Standard 0.4 statements.", "JSON files of BODS statements.")
 
 
 @app.command()
 @exits
-def court(
-    paths: Annotated[list[Path], typer.Argument(help="CSV or JSON files of dishonest-debtor records (GBK or UTF-8).")],
+def auto(
+    paths: Annotated[list[Path], typer.Argument(help="Files or bundle folders, of any known format.")],
     rejects: Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")] = None,
 ) -> None:
-    """Load court dishonest-debtor records (失信被执行人; docs/formats.md): one entry per case
-    number, debtors resolved to one subject across courts; loading again changes nothing."""
+    """Load files whose format is detected from their content (bundle folder, court records,
+    listed companies, registry, FtM, BODS); files of one format load together."""
+    by_format: dict[str, list[Path]] = {}
+    for path in paths:
+        by_format.setdefault(detect(path), []).append(path)
+    failed = False
     with opened() as ctx:
-        report = load_court_records(ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
-        print_format_report(ctx, "court", report, rejects)
-    if report.rejects and not report.rows_loaded:
-        raise typer.Exit(1)
-
-
-@app.command()
-@exits
-def listed(
-    paths: Annotated[list[Path], typer.Argument(help="Stock lists, board files and top-10 holder files (CSV).")],
-    rejects: Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")] = None,
-) -> None:
-    """Load listed companies' boards (KEY_PERSON_OF) and top-10 holders (HOLDS_SHARES);
-    each file is recognised by its header (docs/formats.md)."""
-    with opened() as ctx:
-        report = load_listed(ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
-        print_format_report(ctx, "listed", report, rejects)
-    if report.rejects and not report.rows_loaded:
-        raise typer.Exit(1)
-
-
-@app.command()
-@exits
-def registry(
-    paths: Annotated[list[Path], typer.Argument(help="Registry records: JSON (nested lists) or stacked-table CSV.")],
-    rejects: Annotated[Path | None, typer.Option(help="Where to write rejected records (CSV).")] = None,
-) -> None:
-    """Load enterprise registry records: legal reps, key personnel, shareholders with
-    their share, branches (docs/formats.md)."""
-    with opened() as ctx:
-        report = load_registry(ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
-        print_format_report(ctx, "registry", report, rejects)
-    if report.rejects and not report.rows_loaded:
+        reports = []
+        for fmt, group in by_format.items():
+            console.print(f"[bold]{fmt}[/]: {', '.join(map(str, group))}")
+            if fmt == "bundle":
+                done = [run_bundle_load(ctx, folder, rejects, save=False) for folder in group]
+            else:
+                done = [_run_format(ctx, fmt, group, rejects, save=False)]
+            failed |= any(r.rejects and not r.rows_loaded for r in done)
+            reports += done
+        # One rejects file for the whole run, each reject naming its source file.
+        save_rejects(ctx, [r for report in reports for r in report.rejects], rejects, "auto")
+    if failed:
         raise typer.Exit(1)
