@@ -1,6 +1,7 @@
 """``python -m bench``: every benchmark, one after the other."""
 
-from bench import lifecycle, spine
+from bench import lifecycle, load, spine
 
 spine.main()
 lifecycle.main()
+load.main()
