@@ -125,6 +125,34 @@ class BundleWriter:
     def __init__(self) -> None:
         self.rows: dict[str, list[dict]] = {name: [] for name in _FILES}
         self.origins: dict[str, list[Origin]] = {name: [] for name in _FILES}
+        self._subjects: dict[str, dict] = {}
+        self._relations: set[tuple] = set()
+
+    def subject(self, row: dict, where: str, conversion: Conversion | None) -> str:
+        """Add a subject row; if several records describe one subject (same ``id``), the
+        first one's row is kept and later ones fill in what it left empty (a full USCC, a
+        region, a registration date), each counted as merged in ``conversion`` (None: a
+        row that only refers to the subject, such as a shareholder row to its company).
+        Returns the id."""
+        known = self._subjects.get(row["id"])
+        if known is None:
+            self._subjects[row["id"]] = row = dict(row)
+            self.add("subjects.csv", row, where)
+        else:
+            if conversion is not None:
+                conversion.merged += 1
+            for key, value in row.items():
+                if value and not known.get(key):
+                    known[key] = value
+        return row["id"]
+
+    def relation(self, row: dict, where: str) -> None:
+        """Add a relation row unless one with the same period is there already (two records
+        stating one role on one day)."""
+        key = (row["from_id"], row["to_id"], row["type"], row.get("valid_from"))
+        if key not in self._relations:
+            self._relations.add(key)
+            self.add("relations.csv", row, where)
 
     def add(self, file: str, row: dict, where: str, record: str | None = None) -> None:
         """Add a row of bundle file ``file`` converted from the record at ``where`` (with id ``record``)."""

@@ -31,10 +31,11 @@ from graph_model.store.base import Store
 from graph_model.types import SubjectKind
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, mask_id_numbers
-from loaders.identity import Mention, normalise_name, resolve
+from loaders.identity import Mention, resolve
+from loaders.registry import ENTERPRISES, registration_mentions, write_registration
 from loaders.sourcefile import Table, parse_cn_date, read_records
 
-__all__ = ["COURT_TABLE", "REGISTRY_TABLE", "LIST_ID", "case_key", "load_court_records"]
+__all__ = ["COURT_TABLE", "LIST_ID", "case_key", "load_court_records"]
 
 LIST_ID = "dishonest_debtor"
 
@@ -58,16 +59,6 @@ COURT_TABLE = Table("court", {
     "data_source": ("dataSource", "数据来源"),
 }, key_fields=("iname", "case_code"))
 
-REGISTRY_TABLE = Table("registry", {
-    "name": ("公司名", "企业名称", "entName"),
-    "uscc": ("统一社会信用代码", "creditCode", "uscc"),
-    "address": ("地址", "住所", "dom"),
-    "reg_no": ("工商注册号", "注册号", "regNo"),
-    "legal_rep": ("法人信息", "法定代表人", "legalPerson"),
-    "established": ("成立日期", "estDate"),
-    "type": ("企业类型", "entType"),
-    "authority": ("登记机关", "regOrg"),
-}, key_fields=("name", "uscc"))
 
 _NONE = {"", "无", "暂无", "-", "--", "null", "none", "/"}
 _ORG_WORDS = re.compile(r"(公司|厂|店|中心|合作社|集团|银行|学校|医院|事务所|研究所|商行|经营部|工作室|协会|基金会|"
@@ -118,16 +109,6 @@ def _region(case: _Case) -> str | None:
     return province.code if province is not None else None
 
 
-def _code(region) -> str | None:
-    return region.code if region is not None else None
-
-
-def _registered_region(uscc: str | None) -> str | None:
-    """Where an enterprise is registered, from its USCC's positions 3-8 when they are a
-    region code (registration-authority codes such as 230199 are not)."""
-    return uscc[2:8] if uscc and get_region(uscc[2:8]) is not None else None
-
-
 def _raw(fields: dict) -> str:
     """The record as kept: a person's ID number, even as the court masked it, shows no
     more than our own mask (courts leave the birth year visible)."""
@@ -155,9 +136,10 @@ def load_court_records(store: Store, catalogue: Catalogue, hasher: IdHasher, pat
     cases: dict[str, _Case] = {}
     registry: list[tuple[str, dict]] = []
     for path in paths:
-        for where, table, fields in read_records(Path(path), (COURT_TABLE, REGISTRY_TABLE)):
+        for where, table, fields in read_records(Path(path), (COURT_TABLE, ENTERPRISES)):
             conversion.count(table)
-            if table == "registry":
+            if table == ENTERPRISES.name:
+                fields.pop("_object", None)
                 registry.append((where, fields))
                 continue
             problem = _court_problem(fields)
@@ -199,7 +181,6 @@ class _Facts:
     name: dict[str, str] = field(default_factory=dict)
     kind: dict[str, SubjectKind] = field(default_factory=dict)
     codes: dict[str, list[Identifier]] = field(default_factory=dict)
-    extra: dict[str, dict] = field(default_factory=dict)
     note: dict[str, str] = field(default_factory=dict)
 
 
@@ -225,38 +206,17 @@ def _mentions(cases: dict[str, _Case], registry, conversion: Conversion) -> tupl
             rep = _given(fields.get("business_entity", ""))
             if rep and kind is not SubjectKind.person:
                 mentions.append(Mention(f"{ref}:rep", SubjectKind.person, rep, named_by=ref, role="LEGAL_REP_OF"))
-    for i, (where, fields) in enumerate(registry):
-        ref = f"registry#{i}"
-        name = fields["name"].strip()
-        codes = _codes(fields.get("uscc", ""))
-        mentions.append(Mention(ref, SubjectKind.enterprise, name, codes))
-        facts.name[ref], facts.kind[ref], facts.codes[ref] = name, SubjectKind.enterprise, codes
-        facts.extra[ref] = fields
-        rep = _given(fields.get("legal_rep", ""))
-        if rep:
-            mentions.append(Mention(f"{ref}:rep", SubjectKind.person, rep, named_by=ref, role="LEGAL_REP_OF"))
+    for i, (_, fields) in enumerate(registry):
+        mentions += registration_mentions(f"registry#{i}", fields)
     return mentions, facts
 
 
 def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conversion: Conversion) -> None:
-    subjects: dict[str, tuple[dict, str]] = {}
-
     def subject(ref: str, where: str, row: dict) -> str:
-        sid = resolved[ref].subject_id
-        if sid in subjects:
-            conversion.merged += 1
-            # What a later record adds: a full USCC, a region, a registration date.
-            for k, v in row.items():
-                if v and not subjects[sid][0].get(k):
-                    subjects[sid][0][k] = v
-        else:
-            subjects[sid] = ({"id": sid, **row}, where)
-        return sid
+        return writer.subject({"id": resolved[ref].subject_id, **row}, where, conversion)
 
-    relations: dict[tuple, tuple[dict, str]] = {}
     for case in cases.values():
         determined = parse_cn_date(case.first("publish_date"))
-        region = _region(case)
         entry_id = f"court:{case.key}"
         debtor = None
         seen: dict[str, int] = {}
@@ -267,7 +227,7 @@ def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conve
             record_id = case.key if seen[source] == 1 else f"{case.key}#{seen[source]}"
             uscc = next((c.value for c in facts.codes[ref] if c.scheme is Scheme.uscc), None)
             sid = subject(ref, where, {"kind": facts.kind[ref].value, "name": facts.name[ref], "uscc": uscc,
-                                       "region": _registered_region(uscc)})
+                                       "region": uscc[2:8] if uscc and get_region(uscc[2:8]) else None})
             debtor = debtor or sid
             if sid != debtor:
                 conversion.reject(where, "iname", f"case {case.key} names another debtor than its first record "
@@ -279,9 +239,8 @@ def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conve
             if rep is not None:
                 rid = subject(f"{ref}:rep", where, {"kind": "person", "name": fields["business_entity"].strip()})
                 day = parse_cn_date(fields["publish_date"]).isoformat()
-                relations.setdefault((rid, sid, day), ({"from_id": rid, "to_id": sid, "type": "LEGAL_REP_OF",
-                                                        "valid_from": day, "valid_to": day,
-                                                        "title": "法定代表人（失信被执行人名单公布之日）"}, where))
+                writer.relation({"from_id": rid, "to_id": sid, "type": "LEGAL_REP_OF", "valid_from": day,
+                                 "valid_to": day, "title": "法定代表人（失信被执行人名单公布之日）"}, where)
                 writer.add("sources.csv", {"record_id": record_id, "source": source, "subject_id": rid,
                                            "why": rep.why, "raw": _raw(fields)}, where)
         state, since = _state(case, determined)
@@ -289,34 +248,7 @@ def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conve
         writer.add("entries.csv", {
             "entry_id": entry_id, "subject_id": debtor, "list": LIST_ID, "deciding_dept": case.first("court_name"),
             "basis": case.first("case_code") + (f"（执行依据 {gist}）" if gist else ""), "basis_kind": "judgment",
-            "determined": determined.isoformat(), "state": state, "state_since": since, "region": region,
+            "determined": determined.isoformat(), "state": state, "state_since": since, "region": _region(case),
         }, case.records[0][0])
     for i, (where, fields) in enumerate(registry):
-        ref = f"registry#{i}"
-        extra = fields
-        try:
-            established = parse_cn_date(extra.get("established"))
-        except ValueError:
-            established = None
-            conversion.reject(where, "established", f"not a date: {extra.get('established')!r}; left empty")
-        uscc = next((c.value for c in facts.codes[ref] if c.scheme is Scheme.uscc), None)
-        region = (_registered_region(uscc) or _code(region_of_name(extra.get("authority", "")))
-                  or _code(region_of_name(extra.get("address", ""))))
-        sid = subject(ref, where, {"kind": "enterprise", "name": facts.name[ref], "uscc": uscc,
-                                   "established": established.isoformat() if established else None,
-                                   "region": region})
-        writer.add("sources.csv", {"record_id": f"registry:{uscc or normalise_name(facts.name[ref])}",
-                                   "source": Path(where.rpartition(":")[0]).name or "registry", "subject_id": sid,
-                                   "why": resolved[ref].why, "raw": _raw(fields)}, where)
-        rep = resolved.get(f"{ref}:rep")
-        if rep is not None:
-            rid = subject(f"{ref}:rep", where, {"kind": "person", "name": fields["legal_rep"].strip()})
-            relations.setdefault((rid, sid, None), ({"from_id": rid, "to_id": sid, "type": "LEGAL_REP_OF",
-                                                     "title": "法定代表人（登记信息）"}, where))
-            writer.add("sources.csv", {"record_id": f"registry:{uscc or normalise_name(facts.name[ref])}",
-                                       "source": Path(where.rpartition(":")[0]).name or "registry",
-                                       "subject_id": rid, "why": rep.why, "raw": _raw(fields)}, where)
-    for row, where in subjects.values():
-        writer.add("subjects.csv", row, where)
-    for row, where in relations.values():
-        writer.add("relations.csv", row, where)
+        write_registration(writer, conversion, f"registry#{i}", where, fields, resolved)

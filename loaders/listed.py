@@ -136,20 +136,16 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
                                 else None, role="十大股东"))
     resolved = resolve(store, hasher, mentions)
     writer = BundleWriter()
-    subjects: dict[str, dict] = {}
     for code, (where, info) in companies.items():
-        sid = resolved[f"stock:{code}"].subject_id
-        subjects[sid] = {"id": sid, "kind": "enterprise", "name": info.get("name") or code, "stock_code": code}
+        sid = writer.subject({"id": resolved[f"stock:{code}"].subject_id, "kind": "enterprise",
+                              "name": info.get("name") or code, "stock_code": code}, where or code, None)
         writer.add("sources.csv", {"record_id": f"stock:{code}", "source": "listed companies", "subject_id": sid,
                                    "why": resolved[f"stock:{code}"].why,
                                    "raw": json.dumps(info, ensure_ascii=False, sort_keys=True)}, where or code)
-    seen_rel: set[tuple] = set()
     for i, (where, code, name, person_id, jobs) in enumerate(seats):
-        pid, cid = resolved[f"seat#{i}"].subject_id, resolved[f"stock:{code}"].subject_id
-        subjects.setdefault(pid, {"id": pid, "kind": "person", "name": name})
-        if (pid, cid, "KEY_PERSON_OF") not in seen_rel:
-            seen_rel.add((pid, cid, "KEY_PERSON_OF"))
-            writer.add("relations.csv", {"from_id": pid, "to_id": cid, "type": "KEY_PERSON_OF", "title": jobs}, where)
+        cid = resolved[f"stock:{code}"].subject_id
+        pid = writer.subject({"id": resolved[f"seat#{i}"].subject_id, "kind": "person", "name": name}, where, None)
+        writer.relation({"from_id": pid, "to_id": cid, "type": "KEY_PERSON_OF", "title": jobs}, where)
         writer.add("sources.csv", {"record_id": f"seat:{person_id or name}@{code}", "source": "listed company boards",
                                    "subject_id": pid, "why": resolved[f"seat#{i}"].why}, where)
     # One holder's product accounts in one company and period add up to its holding.
@@ -159,7 +155,7 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
         if hid == cid:
             conversion.reject(where, "holder_name", f"{shown} is the company itself (treasury shares): no holding")
             continue
-        subjects.setdefault(hid, {"id": hid, "kind": _holder_kind(holder).value, "name": holder})
+        writer.subject({"id": hid, "kind": _holder_kind(holder).value, "name": holder}, where, None)
         if (hid, cid, day) in held:
             conversion.merged += 1
             held[(hid, cid, day)][1] += ratio
@@ -168,10 +164,7 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
         writer.add("sources.csv", {"record_id": f"top10:{code}:{day.isoformat()}:{shown}", "source": "top-10 holders",
                                    "subject_id": hid, "why": resolved[f"holder#{i}"].why}, where)
     for (hid, cid, day), (where, ratio) in held.items():
-        writer.add("relations.csv", {"from_id": hid, "to_id": cid, "type": "HOLDS_SHARES",
-                                     "share": round(min(ratio, 100), 4),
-                                     "valid_from": day.isoformat(), "valid_to": day.isoformat(),
-                                     "title": f"十大股东（报告期 {day.isoformat()}）"}, where)
-    for row in subjects.values():
-        writer.add("subjects.csv", row, row["id"])
+        writer.relation({"from_id": hid, "to_id": cid, "type": "HOLDS_SHARES", "share": round(min(ratio, 100), 4),
+                         "valid_from": day.isoformat(), "valid_to": day.isoformat(),
+                         "title": f"十大股东（报告期 {day.isoformat()}）"}, where)
     return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)

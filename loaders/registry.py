@@ -34,7 +34,7 @@ from loaders.convert import BundleWriter, Conversion, mask_id_numbers
 from loaders.identity import Mention, normalise_name, resolve
 from loaders.sourcefile import Table, parse_cn_date, read_records
 
-__all__ = ["ENTERPRISES", "load_registry"]
+__all__ = ["ENTERPRISES", "load_registry", "registration_mentions", "write_registration"]
 
 _OWNER = {"enterprise": ("企业名称", "公司名", "entName"), "enterprise_uscc": ("统一社会信用代码", "creditCode", "uniscId")}
 ENTERPRISES = Table("enterprises", {
@@ -124,10 +124,7 @@ def load_registry(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: l
             continue
         ref = f"ent#{i}"
         owner_ref.setdefault((normalise_name(f["name"]), uscc.value if uscc else ""), ref)
-        mentions.append(Mention(ref, SubjectKind.enterprise, f["name"].strip(), [uscc] if uscc else []))
-        if f.get("legal_rep", "").strip() not in ("", "无"):
-            mentions.append(Mention(f"{ref}:rep", SubjectKind.person, f["legal_rep"].strip(), named_by=ref,
-                                    role="法定代表人"))
+        mentions += registration_mentions(ref, f)
     rows: dict[str, list] = {name: [] for name in _NESTED}
     for name in _NESTED:
         for i, (where, f) in enumerate(parts[name]):
@@ -157,58 +154,72 @@ def load_registry(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: l
     return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
 
 
+def registration_mentions(ref: str, fields: dict) -> list[Mention]:
+    """The enterprise a registration row names (mention ``ref``) and its legal rep (``ref:rep``)."""
+    uscc = _uscc(fields.get("uscc"))
+    mentions = [Mention(ref, SubjectKind.enterprise, fields["name"].strip(), [uscc] if uscc else [])]
+    if fields.get("legal_rep", "").strip() not in ("", "无"):
+        mentions.append(Mention(f"{ref}:rep", SubjectKind.person, fields["legal_rep"].strip(), named_by=ref,
+                                role="法定代表人"))
+    return mentions
+
+
+def _source(writer: BundleWriter, record_id: str, where: str, sid: str, why: str, raw: dict) -> None:
+    raw = {k: v for k, v in raw.items() if v and not k.startswith("_")}
+    writer.add("sources.csv", {"record_id": record_id, "source": where.rpartition(":")[0] or "registry",
+                               "subject_id": sid, "why": why,
+                               "raw": mask_id_numbers(json.dumps(raw, ensure_ascii=False, sort_keys=True))}, where)
+
+
+def write_registration(writer: BundleWriter, conversion: Conversion, ref: str, where: str, fields: dict,
+                       resolved: dict) -> str:
+    """Write a registration row (mentions from :func:`registration_mentions`): the
+    enterprise with its USCC, founding date, registered region and status, its legal rep
+    (an open-ended role: an extract says who holds it now) and the source record.
+    Returns the enterprise's subject id."""
+    uscc = _uscc(fields.get("uscc"))
+    try:
+        established = parse_cn_date(fields.get("established"))
+    except ValueError:
+        established = None
+        conversion.reject(where, "established", f"not a date: {fields.get('established')!r}; left empty")
+    # Registered where the USCC's positions 3-8 say, when they are a region code (registration-
+    # authority codes such as 230199 are not), else where the authority or the address is.
+    region = (uscc.value[2:8] if uscc and get_region(uscc.value[2:8]) else None) or \
+        getattr(region_of_name(fields.get("authority", "")), "code", None) or \
+        getattr(region_of_name(fields.get("address", "")), "code", None)
+    sid = writer.subject({"id": resolved[ref].subject_id, "kind": "enterprise", "name": fields["name"].strip(),
+                          "uscc": uscc.value if uscc else None, "region": region, "status": fields.get("status") or None,
+                          "established": established.isoformat() if established else None}, where, conversion)
+    record_id = f"registry:{uscc.value if uscc else normalise_name(fields['name'])}"
+    _source(writer, record_id, where, sid, resolved[ref].why, fields)
+    if f"{ref}:rep" in resolved:
+        rep = resolved[f"{ref}:rep"]
+        rid = writer.subject({"id": rep.subject_id, "kind": "person", "name": fields["legal_rep"].strip()}, where,
+                             conversion)
+        writer.relation({"from_id": rid, "to_id": sid, "type": "LEGAL_REP_OF", "title": "法定代表人（登记信息）"}, where)
+        _source(writer, record_id, where, rid, rep.why, fields)
+    return sid
+
+
 def _write(enterprises, rows, resolved, kinds, conversion: Conversion) -> BundleWriter:
     writer = BundleWriter()
-    subjects: dict[str, dict] = {}
 
-    def subject(ref: str, row: dict, where: str) -> str:
-        sid = resolved[ref].subject_id
-        if sid in subjects:
-            conversion.merged += 1
-            for k, v in row.items():
-                if v and not subjects[sid].get(k):
-                    subjects[sid][k] = v
-        else:
-            subjects[sid] = {"id": sid, **row}
-        return sid
-
-    def source(record_id: str, where: str, sid: str, ref: str, raw: dict) -> None:
-        writer.add("sources.csv", {"record_id": record_id, "source": where.rpartition(":")[0] or "registry",
-                                   "subject_id": sid, "why": resolved[ref].why,
-                                   "raw": mask_id_numbers(json.dumps(raw, ensure_ascii=False, sort_keys=True))}, where)
+    def subject(ref: str, row: dict, where: str, counted: bool = True) -> str:
+        return writer.subject({"id": resolved[ref].subject_id, **row}, where, conversion if counted else None)
 
     for i, (where, f) in enumerate(enterprises):
-        ref = f"ent#{i}"
-        if ref not in resolved:
-            continue  # rejected above
-        uscc = _uscc(f.get("uscc"))
-        try:
-            established = parse_cn_date(f.get("established"))
-        except ValueError:
-            established = None
-            conversion.reject(where, "established", f"not a date: {f.get('established')!r}; left empty")
-        region = (uscc.value[2:8] if uscc and get_region(uscc.value[2:8]) else None) or \
-            getattr(region_of_name(f.get("authority", "")), "code", None) or \
-            getattr(region_of_name(f.get("address", "")), "code", None)
-        sid = subject(ref, {"kind": "enterprise", "name": f["name"].strip(), "uscc": uscc.value if uscc else None,
-                            "established": established.isoformat() if established else None, "region": region,
-                            "status": f.get("status") or None}, where)
-        record_id = f"registry:{uscc.value if uscc else normalise_name(f['name'])}"
-        source(record_id, where, sid, ref, f)
-        if f"{ref}:rep" in resolved:
-            rid = subject(f"{ref}:rep", {"kind": "person", "name": f["legal_rep"].strip()}, where)
-            writer.add("relations.csv", {"from_id": rid, "to_id": sid, "type": "LEGAL_REP_OF",
-                                         "title": "法定代表人（登记信息）"}, where)
-            source(record_id, where, rid, f"{ref}:rep", f)
+        if f"ent#{i}" in resolved:  # not rejected above
+            write_registration(writer, conversion, f"ent#{i}", where, f, resolved)
     shares = _shares(rows["shareholders"], conversion)
     for name, items in rows.items():
         for where, f, ref, mine in items:
-            owner_id = resolved[ref].subject_id
-            subjects.setdefault(owner_id, {"id": owner_id, "kind": "enterprise", "name": f.get("enterprise") or owner_id})
+            owner_id = subject(ref, {"kind": "enterprise", "name": f.get("enterprise") or resolved[ref].subject_id},
+                               where, counted=False)
             if name == "members":
                 pid = subject(mine, {"kind": "person", "name": f["name"].strip()}, where)
-                writer.add("relations.csv", {"from_id": pid, "to_id": owner_id, "type": "KEY_PERSON_OF",
-                                             "title": f["position"].strip()}, where)
+                writer.relation({"from_id": pid, "to_id": owner_id, "type": "KEY_PERSON_OF",
+                                 "title": f["position"].strip()}, where)
             elif name == "shareholders":
                 if mine not in shares:
                     continue
@@ -216,17 +227,16 @@ def _write(enterprises, rows, resolved, kinds, conversion: Conversion) -> Bundle
                 hid = subject(mine, {"kind": kinds[mine].value, "name": f["holder"].strip(),
                                      "uscc": code.value if code and code.scheme is Scheme.uscc else None}, where)
                 f = {**f, "holder_code": code.display if code else f.get("holder_code")}  # as kept in the source
-                writer.add("relations.csv", {"from_id": hid, "to_id": owner_id, "type": "HOLDS_SHARES",
-                                             "share": shares[mine], "title": "股东（登记信息）"}, where)
+                writer.relation({"from_id": hid, "to_id": owner_id, "type": "HOLDS_SHARES", "share": shares[mine],
+                                 "title": "股东（登记信息）"}, where)
             else:
                 code = _uscc(f.get("branch_uscc"))
                 bid = subject(mine, {"kind": "enterprise", "name": f["branch"].strip(),
                                      "uscc": code.value if code else None}, where)
-                writer.add("relations.csv", {"from_id": bid, "to_id": owner_id, "type": "BRANCH_OF"}, where)
-            source(f"registry:{name}:{owner_id}:{normalise_name(f.get('name') or f.get('holder') or f.get('branch'))}",
-                   where, resolved[mine].subject_id, mine, f)
-    for row in subjects.values():
-        writer.add("subjects.csv", row, row["id"])
+                writer.relation({"from_id": bid, "to_id": owner_id, "type": "BRANCH_OF"}, where)
+            key = normalise_name(f.get("name") or f.get("holder") or f.get("branch"))
+            _source(writer, f"registry:{name}:{owner_id}:{key}", where, resolved[mine].subject_id,
+                    resolved[mine].why, f)
     return writer
 
 

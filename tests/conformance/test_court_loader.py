@@ -92,7 +92,7 @@ def test_one_debtor_under_every_spelling_is_one_subject_with_all_its_cases(store
     # 5 subjects: two enterprises, 王大明 of each, 李小红. 6 legal-rep periods: 王大明 of
     # NAME on three publication days and per the registry, 李小红, 王大明 of the other.
     # 6 cases. 15 source links: 8 records name their debtor, 7 of them a legal rep too.
-    assert report.read == {"registry": 1, "court": 7, "bundle subjects.csv": 5, "bundle relations.csv": 6,
+    assert report.read == {"enterprises": 1, "court": 7, "bundle subjects.csv": 5, "bundle relations.csv": 6,
                            "bundle entries.csv": 6, "bundle sources.csv": 15}
     enterprises = {sid: s for sid, s in _subjects(store).items() if s["kind"] == "enterprise"}
     assert sorted(s["name"] for s in enterprises.values()) == sorted([NAME, "深圳星河贸易有限公司"])
@@ -172,7 +172,7 @@ def test_the_taifu_sample_is_one_enterprise_with_all_its_cases_across_provinces(
     files = [TAIFU / "shixin.gbk.csv", TAIFU / "createChain.gbk.csv"]
     report = load_court_records(store, catalogue, hasher, files, batch_size=batch_size)
     assert report.rejects == []
-    assert report.read["court"] == 29 + 30 and report.read["registry"] == 1
+    assert report.read["court"] == 29 + 30 and report.read["enterprises"] == 1
     enterprises = [s for s in _subjects(store).values() if s["kind"] == "enterprise"]
     assert [(e["name"], e["uscc"]) for e in enterprises] == [("哈尔滨泰富电气有限公司", "91230199744190927K")]
     entries = [r["props"] for r in store.read("snapshot_nodes") if "Entry" in r["labels"]]
