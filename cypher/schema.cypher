@@ -24,6 +24,9 @@ CREATE INDEX FOR (n:Subject) ON (n.name)
 // name: schema_source_record_id
 CREATE INDEX FOR (n:SourceRecord) ON (n.id)
 
+// name: schema_region_code
+CREATE INDEX FOR (n:Region) ON (n.code)
+
 // name: schema_entry_id
 CREATE INDEX FOR (n:Entry) ON (n.id)
 

@@ -22,7 +22,7 @@ from graph_model.regions import (
     province_of,
 )
 
-__all__ = ["CodeName", "Resolution", "code_history", "historical_codes", "resolve_region"]
+__all__ = ["CodeName", "Resolution", "code_history", "historical_codes", "parse_loc", "resolve_region"]
 
 _ETHNIC_MULTI = (
     "蒙古|维吾尔|布依|朝鲜|土家|哈尼|哈萨克|傈僳|拉祜|东乡|纳西|景颇|柯尔克孜|达斡尔|仫佬|布朗|撒拉|毛南|"
@@ -79,13 +79,17 @@ class Resolution:
 
 @functools.cache
 def _history() -> dict[str, tuple[CodeName, ...]]:
-    """Read python-stdnum's ``cn/loc.dat``: 6-digit code -> names with their years.
+    """python-stdnum's ``cn/loc.dat``, parsed (see :func:`parse_loc`)."""
+    return parse_loc((resources.files("stdnum.cn") / "loc.dat").read_text("utf-8"))
+
+
+def parse_loc(text: str) -> dict[str, tuple[CodeName, ...]]:
+    """6-digit code -> names with their years, from text in ``loc.dat``'s format.
 
     The file nests codes by indentation (``11 province="北京市"`` then
     ``  0103 county="[-2010]崇文区"``); a code's digits are its parents' digits
     followed by its own.
     """
-    text = (resources.files("stdnum.cn") / "loc.dat").read_text("utf-8")
     history: dict[str, tuple[CodeName, ...]] = {}
     stack: list[tuple[int, str]] = []
     for line in text.splitlines():

@@ -14,7 +14,7 @@ from loaders.sourcefile import decode
 
 __all__ = ["FORMATS", "detect"]
 
-FORMATS = ("bundle", "court", "listed", "registry", "ftm", "bods")
+FORMATS = ("bundle", "court", "listed", "registry", "ftm", "bods", "regions")
 _HEAD = 256 * 1024
 
 
@@ -32,7 +32,11 @@ def _json_format(text: str) -> str | None:
 
 
 def _csv_format(text: str) -> str | None:
+    if text.lstrip().startswith("#") and '="' in text:
+        return "regions"  # python-stdnum's loc.dat: historical division names
     headers = [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+    if headers and headers[0][:2] == ["code", "name"]:
+        return "regions"  # provinces.csv / cities.csv / areas.csv
     # Court files may stack a registration table above the records: any court header wins.
     if any(COURT_TABLE.columns(row) for row in headers):
         return "court"

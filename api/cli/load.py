@@ -17,6 +17,7 @@ from loaders.bods import load_bods
 from loaders.bundle import LoadReport, load_bundle, write_rejects
 from loaders.court import load_court_records
 from loaders.detect import detect
+from loaders.divisions import load_divisions
 from loaders.ftm import load_ftm
 from loaders.listed import load_listed
 from loaders.registry import load_registry
@@ -163,6 +164,27 @@ _format_command("registry", "Load enterprise registry records: legal reps, key p
 _format_command("ftm", "Load FollowTheMoney entities (OpenSanctions data): companies, persons, ownerships, "
                 "directorships, family ties.", "JSON-lines (or JSON array) files of FtM entities.")
 _format_command("bods", "Load Beneficial Ownership Data Standard 0.4 statements.", "JSON files of BODS statements.")
+
+
+def _load_regions(store, catalogue, hasher, paths, *, batch_size: int = 20_000) -> LoadReport:
+    return load_divisions(store, paths, batch_size=batch_size)
+
+
+LOADERS["regions"] = _load_regions
+
+
+@app.command()
+@exits
+def regions(
+    paths: Annotated[list[Path] | None, typer.Argument(help="provinces/cities/areas CSV (code,name,...) or loc.dat "
+                                                             "files; none: the shipped table and its history.")] = None,
+) -> None:
+    """Load administrative divisions as Region nodes: the hierarchy (PART_OF) and where
+    each abolished code went (SUCCEEDED_BY). Loading again changes nothing."""
+    with opened() as ctx:
+        report = load_divisions(ctx.store, paths or None, batch_size=ctx.settings.batch_size)
+    for name, n in {**report.read, **report.loaded}.items():
+        console.print(f"{name}: {n:,}")
 
 
 @app.command()

@@ -22,6 +22,9 @@ CREATE INDEX subject_name IF NOT EXISTS FOR (n:Subject) ON (n.name)
 // name: schema_source_record_id
 CREATE CONSTRAINT source_record_id IF NOT EXISTS FOR (n:SourceRecord) REQUIRE n.id IS UNIQUE
 
+// name: schema_region_code
+CREATE CONSTRAINT region_code IF NOT EXISTS FOR (n:Region) REQUIRE n.code IS UNIQUE
+
 // name: schema_entry_id
 CREATE CONSTRAINT entry_id IF NOT EXISTS FOR (n:Entry) REQUIRE n.id IS UNIQUE
 
