@@ -33,8 +33,9 @@ def read_rows(path: Path, columns: tuple[str, ...], rejects: list[Reject], count
     """(line, row) for each data row of a CSV file with the given required columns
     (and the ``optional`` ones where the header has them).
 
-    Malformed rows become rejects here and are not yielded; ``counts[file name]`` is
-    set to the number of data rows read once the file is exhausted.
+    Malformed rows become rejects here and are not yielded; an empty or blank cell
+    comes as None ("not given"); ``counts[file name]`` is set to the number of data
+    rows read once the file is exhausted.
     """
     name = path.name
     try:
@@ -44,16 +45,17 @@ def read_rows(path: Path, columns: tuple[str, ...], rejects: list[Reject], count
     except FileNotFoundError:
         raise InvalidInput(f"{path}: file not found") from None
     with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+        reader = csv.reader(handle)
+        header = next(reader, [])
         missing = [c for c in columns if c not in header]
         if missing:
             raise InvalidInput(f"{path}: header lacks column(s) {', '.join(missing)}")
         wanted = set(columns) | set(optional)
+        keep = [(i, column) for i, column in enumerate(header) if column in wanted]
         count = 0
         while True:
             try:
-                row = next(reader)
+                cells = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
@@ -62,19 +64,24 @@ def read_rows(path: Path, columns: tuple[str, ...], rejects: list[Reject], count
                 continue
             count += 1
             line = reader.line_num
-            if None in row or any(v is None for v in row.values()):
+            if len(cells) != len(header):
                 rejects.append(Reject(name, line, "", f"row has a different number of fields than the header ({len(header)})"))
                 continue
-            bad = next((k for k, v in row.items() if not v.isascii() and _UNDECODABLE.search(v)), None)
-            if bad:
-                rejects.append(Reject(name, line, bad, "not valid UTF-8"))
+            # One search over the whole row; only a row that fails is searched cell by cell.
+            text = "\n".join(cells)  # newline: allowed in cells, so it matches neither pattern
+            if not text.isascii() and _UNDECODABLE.search(text):
+                rejects.append(Reject(name, line, _first(header, cells, _UNDECODABLE), "not valid UTF-8"))
                 continue
-            bad = next((k for k, v in row.items() if _CONTROL.search(v)), None)
-            if bad:
-                rejects.append(Reject(name, line, bad, "contains a control character"))
+            if _CONTROL.search(text):
+                rejects.append(Reject(name, line, _first(header, cells, _CONTROL), "contains a control character"))
                 continue
-            yield line, {k: v for k, v in row.items() if k in wanted}
+            # An empty (or blank) cell means "not given".
+            yield line, {column: cell if (cell := cells[i]) and not cell.isspace() else None for i, column in keep}
         counts[name] = count
+
+
+def _first(header: list[str], cells: list[str], pattern: re.Pattern) -> str:
+    return next((column for column, cell in zip(header, cells) if pattern.search(cell)), "")
 
 
 def write_rejects(rejects: list[Reject], path: Path) -> None:

@@ -56,15 +56,9 @@ def _region(value: str | None) -> str | None:
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """A bundle row as ``loaders.csvfile.read_rows`` yields it (empty cells as None)."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_is_none(cls, data: Any) -> Any:
-        # An empty CSV cell means "not given".
-        if isinstance(data, dict):
-            return {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
-        return data
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _not_an_id_number(value: str) -> str:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from api.cli.common import Opened, console, err, exits, opened
 from loaders.bods import load_bods
-from loaders.bundle import LoadReport, load_bundle, write_rejects
+from loaders.bundle import LoadReport, load_bundle, no_cycle_collection, write_rejects
 from loaders.court import load_court_records
 from loaders.detect import detect
 from loaders.divisions import load_divisions
@@ -127,7 +127,8 @@ def print_format_report(ctx: Opened, what: str, report: LoadReport, rejects: Pat
 
 
 def _run_format(ctx: Opened, fmt: str, paths: list[Path], rejects: Path | None, *, save: bool = True) -> LoadReport:
-    report = LOADERS[fmt](ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
+    with no_cycle_collection():  # reading and resolving the records makes millions of objects too
+        report = LOADERS[fmt](ctx.store, ctx.catalogue, ctx.hasher, paths, batch_size=ctx.settings.batch_size)
     print_format_report(ctx, fmt, report, rejects, save=save)
     return report
 
