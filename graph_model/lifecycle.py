@@ -97,7 +97,9 @@ def _day_of(act: Act) -> date:
     return on
 
 
-def _check_new(new: NewEntry, list_def: ListDef | None, subject: dict, catalogue: Catalogue) -> None:
+def _check_new(new: NewEntry, list_def: ListDef | None, subject: dict, catalogue: Catalogue) -> date | None:
+    """Refuse a decision the list does not allow; return the entry's last day in force
+    (the decision's, else the list's default; None: open-ended or permanent)."""
     if list_def is None:
         raise InvalidInput(f"list: unknown list {new.list!r}; the catalogue has {sorted(catalogue.lists)}")
     if subject["kind"] not in list_def.subject_kinds:
@@ -123,6 +125,7 @@ def _check_new(new: NewEntry, list_def: ListDef | None, subject: dict, catalogue
                            f"({sorted(decidable)})")
     if new.named and not list_def.rule_for(NAMED):
         raise InvalidInput(f"named: list {new.list!r} binds no persons named in the decision")
+    return valid_to
 
 
 def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewEntry) -> str:
@@ -131,7 +134,7 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
     on = _day_of(new)
     list_def = catalogue.lists.get(new.list)
     subject = resolve_subject(store, hasher, new.subject)
-    _check_new(new, list_def, subject, catalogue)
+    valid_to = _check_new(new, list_def, subject, catalogue)
     named = []
     for key in new.named:
         person = resolve_subject(store, hasher, key)
@@ -139,7 +142,6 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
             raise InvalidInput(f"named: {person['id']!r} is not a person")
         named.append(person["id"])
     entry_id = new.entry_id or f"{new.list}-{on:%Y%m%d}-{secrets.token_hex(4)}"
-    valid_to = new.valid_to or (None if new.permanent else list_def.default_end(new.determined))
     props = {"list": new.list, "deciding_dept": new.deciding_dept, "basis": new.basis,
              "basis_kind": new.basis_kind.value, "determined": new.determined.isoformat(), "region": new.region,
              "valid_to": valid_to.isoformat() if valid_to else OPEN_END, "permanent": new.permanent,

@@ -30,7 +30,7 @@ from graph_model.types import OPEN_END, OPEN_START, EntryState, RelType, Subject
 from loaders.csvfile import Reject, read_rows, write_rejects
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES, EntryRow, RelationRow, SourceRow, SubjectRow
 
-__all__ = ["Reject", "LoadReport", "load_bundle", "no_cycle_collection", "write_rejects"]
+__all__ = ["Reject", "LoadReport", "load_bundle", "no_cycle_collection", "read_by_ids", "write_rejects"]
 
 Progress = Callable[[str, int], None]
 # Who may hold which role: (kinds on the from side, kinds on the to side).
@@ -98,14 +98,14 @@ def _unique_rows(model: type[BaseModel], folder: Path, name: str, key: str, repo
     return rows
 
 
-def _read_by_ids(store: Store, query: str, ids, batch_size: int, variant: str | None = None) -> list[dict]:
+def read_by_ids(store: Store, query: str, ids, batch_size: int, variant: str | None = None) -> list[dict]:
     """Run a lookup query that takes ``$ids`` over any number of ids, batch by batch."""
     return [row for batch in batched(sorted(set(ids)), batch_size)
             for row in store.read(query, variant=variant, ids=batch)]
 
 
 def _existing_kinds(store: Store, ids, batch_size: int) -> dict[str, SubjectKind]:
-    return {row["id"]: SubjectKind(row["kind"]) for row in _read_by_ids(store, "subject_kinds", ids, batch_size)}
+    return {row["id"]: SubjectKind(row["kind"]) for row in read_by_ids(store, "subject_kinds", ids, batch_size)}
 
 
 def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
@@ -155,7 +155,7 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
     existing = _existing_kinds(store, list(rows), batch_size)
     by_kind: dict[SubjectKind, list[dict]] = {kind: [] for kind in SubjectKind}
     props = {sid: _subject_props(row, hasher) for sid, (_, row) in rows.items()}
-    owners = {prop: {row["key"]: row["id"] for row in _read_by_ids(
+    owners = {prop: {row["key"]: row["id"] for row in read_by_ids(
                   store, "subjects_by_keys", (p[prop] for p in props.values() if prop in p), batch_size, prop)}
               for prop, _ in _UNIQUE}
     claimed: dict[tuple[str, str], tuple[int, str]] = {}
@@ -281,7 +281,7 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     good: dict[str, tuple[int, EntryRow]] = _unique_rows(EntryRow, folder, name, "entry_id", report)
     wanted = {r.subject_id for _, r in good.values()} | {p for _, r in good.values() for p in r.named}
     known = known | _existing_kinds(store, wanted - set(known), batch_size)
-    attached = {row["id"]: row for row in _read_by_ids(store, "entry_subjects", good, batch_size)}
+    attached = {row["id"]: row for row in read_by_ids(store, "entry_subjects", good, batch_size)}
     rows: list[dict] = []
     for line, row in good.values():
         list_def = catalogue.lists.get(row.list)
@@ -318,7 +318,7 @@ def _load_sources(store, folder, known, entries, report, batch_size, progress) -
     rows, linked = [], []
     good = list(_valid_rows(SourceRow, folder, name, report))
     known = known | _existing_kinds(store, {r.subject_id for _, r in good} - set(known), batch_size)
-    stored = {row["id"] for row in _read_by_ids(store, "entry_subjects",
+    stored = {row["id"] for row in read_by_ids(store, "entry_subjects",
                                                  {r.entry_id for _, r in good if r.entry_id} - entries, batch_size)}
     for line, row in good:
         if row.subject_id not in known:
@@ -381,7 +381,7 @@ def _load_bundle(store, catalogue, hasher, folder, batch_size, progress) -> Load
     # Entries loaded earlier whose subject's roles changed in this load.
     progress("propagation", 0)
     earlier: dict[str, list[str]] = {}
-    for row in _read_by_ids(store, "entries_of_subjects", role_targets, batch_size):
+    for row in read_by_ids(store, "entries_of_subjects", role_targets, batch_size):
         if row["id"] not in loaded_entries:
             earlier.setdefault(row["list"], []).append(row["id"])
     if earlier:

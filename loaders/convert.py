@@ -34,7 +34,7 @@ from graph_model.store.base import Store
 from loaders.bundle import LoadReport, Reject, load_bundle
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES
 
-__all__ = ["BundleWriter", "Conversion", "Origin", "Skip", "mask_id_numbers", "number_text", "place"]
+__all__ = ["BundleWriter", "Conversion", "Origin", "Skip", "mask_id_numbers", "number_text", "place", "raw_record"]
 
 _FILES = {**{name: COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ()) for name in COLUMNS}, **OPTIONAL_FILES}
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
@@ -43,6 +43,13 @@ _LINE = re.compile(r"(.+?):(\d+)(?!\d)")  # name:12, and what follows within the
 _ITEM = re.compile(r"([^\[]+)\[\d+\]")  # name[3]: a record of a JSON array file
 # How the bundle loader's reasons refer to another row of the same file.
 _LINE_REF = re.compile(r"\bline (\d+)\b")
+
+
+def raw_record(fields: dict) -> str:
+    """A source record's fields as kept on its SourceRecord: JSON of the fields given
+    (empty ones and ``_``-prefixed internals left out), every ID number in it masked."""
+    kept = {k: v for k, v in fields.items() if v and not k.startswith("_")}
+    return mask_id_numbers(json.dumps(kept, ensure_ascii=False, sort_keys=True))
 
 
 def mask_id_numbers(text: str) -> str:

@@ -16,7 +16,6 @@ the reason it was attached to its subject.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,7 +29,7 @@ from graph_model.regions import get_region, province_by_short_name
 from graph_model.store.base import Store
 from graph_model.types import SubjectKind
 from loaders.bundle import LoadReport
-from loaders.convert import BundleWriter, Conversion, mask_id_numbers
+from loaders.convert import BundleWriter, Conversion, raw_record
 from loaders.identity import Mention, resolve
 from loaders.registry import ENTERPRISES, registration_mentions, write_registration
 from loaders.sourcefile import Table, parse_cn_date, read_records
@@ -112,11 +111,10 @@ def _region(case: _Case) -> str | None:
 def _raw(fields: dict) -> str:
     """The record as kept: a person's ID number, even as the court masked it, shows no
     more than our own mask (courts leave the birth year visible)."""
-    fields = {k: v for k, v in fields.items() if v and not k.startswith("_")}
-    code = parse_identifier(fields.get("card_num", ""))
+    code = parse_identifier(fields.get("card_num") or "")
     if code is not None and code.scheme in (Scheme.resident_id, Scheme.resident_id_masked):
-        fields["card_num"] = code.display
-    return mask_id_numbers(json.dumps(fields, ensure_ascii=False, sort_keys=True))
+        fields = {**fields, "card_num": code.display}
+    return raw_record(fields)
 
 
 def _state(case: _Case, determined: date) -> tuple[str, str | None]:

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from graph_model.identifier_forms import Identifier, Scheme
 from graph_model.identifiers import org_code_of
 from graph_model.pii import IdHasher
-from graph_model.store.base import Store, batched
+from graph_model.store.base import Store
 from graph_model.types import SubjectKey, SubjectKind
+from loaders.bundle import read_by_ids
 
 __all__ = ["Mention", "Resolved", "normalise_name", "resolve"]
 
@@ -69,7 +70,6 @@ class Mention:
 class Resolved:
     subject_id: str
     why: str
-    stored: bool  # the subject was in the store before this load
 
 
 def _digest(text: str) -> str:
@@ -111,11 +111,10 @@ class _Clusters:
         return out
 
 
-def _lookup(store: Store, key: SubjectKey, values: set[str], batch_size: int = 5000) -> dict[str, list[dict]]:
+def _lookup(store: Store, key: SubjectKey, values: set[str]) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = defaultdict(list)
-    for batch in batched(sorted(values), batch_size):
-        for row in store.read("subjects_by_keys", variant=key, ids=batch):
-            found[row["key"]].append(row)
+    for row in read_by_ids(store, "subjects_by_keys", values, 5000, key):
+        found[row["key"]].append(row)
     return found
 
 
@@ -196,7 +195,7 @@ def _organisations(store: Store, mentions: list[Mention]) -> dict[str, Resolved]
             subject_id = f"E-name-{_digest(normalise_name(group[0].name))}"
         full = usccs[0] if len(usccs) == 1 else (match or {}).get("uscc")
         for m in group:
-            resolved[m.ref] = Resolved(subject_id, _why(m, full), match is not None)
+            resolved[m.ref] = Resolved(subject_id, _why(m, full))
     return resolved
 
 
@@ -275,7 +274,7 @@ def _persons(store: Store, hasher: IdHasher, mentions: list[Mention], orgs: dict
             subject_id = f"P-{_digest(refs[0])}"
         for ref in refs:
             why = keys[ref][0][2] if keys[ref] else f"known only by name ({by_ref[ref].name}): not merged"
-            resolved[ref] = Resolved(subject_id, why, stored is not None)
+            resolved[ref] = Resolved(subject_id, why)
     return resolved
 
 

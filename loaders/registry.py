@@ -19,7 +19,6 @@ Shares are percent (``51%``, ``51``); when every share of one enterprise is at m
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from graph_model.catalogue import Catalogue
@@ -30,7 +29,7 @@ from graph_model.regions import get_region
 from graph_model.store.base import Store
 from graph_model.types import SubjectKind
 from loaders.bundle import LoadReport
-from loaders.convert import BundleWriter, Conversion, mask_id_numbers
+from loaders.convert import BundleWriter, Conversion, raw_record
 from loaders.identity import Mention, normalise_name, resolve
 from loaders.sourcefile import Table, parse_cn_date, read_records
 
@@ -165,10 +164,8 @@ def registration_mentions(ref: str, fields: dict) -> list[Mention]:
 
 
 def _source(writer: BundleWriter, record_id: str, where: str, sid: str, why: str, raw: dict) -> None:
-    raw = {k: v for k, v in raw.items() if v and not k.startswith("_")}
     writer.add("sources.csv", {"record_id": record_id, "source": where.rpartition(":")[0] or "registry",
-                               "subject_id": sid, "why": why,
-                               "raw": mask_id_numbers(json.dumps(raw, ensure_ascii=False, sort_keys=True))}, where)
+                               "subject_id": sid, "why": why, "raw": raw_record(raw)}, where)
 
 
 def write_registration(writer: BundleWriter, conversion: Conversion, ref: str, where: str, fields: dict,

@@ -153,8 +153,13 @@ def _format_command(fmt: str, summary: str, paths_help: str) -> None:
     app.command(fmt)(exits(command))
 
 
+def _load_regions(store, catalogue, hasher, paths, *, batch_size: int = 20_000) -> LoadReport:
+    return load_divisions(store, paths, batch_size=batch_size)
+
+
 LOADERS: dict[str, Callable[..., LoadReport]] = {
     "court": load_court_records, "listed": load_listed, "registry": load_registry, "ftm": load_ftm, "bods": load_bods,
+    "regions": _load_regions,
 }
 _format_command("court", "Load court dishonest-debtor records (失信被执行人): one entry per case number, each debtor "
                 "resolved to one subject across courts.", "CSV or JSON files (GBK or UTF-8).")
@@ -165,13 +170,6 @@ _format_command("registry", "Load enterprise registry records: legal reps, key p
 _format_command("ftm", "Load FollowTheMoney entities (OpenSanctions data): companies, persons, ownerships, "
                 "directorships, family ties.", "JSON-lines (or JSON array) files of FtM entities.")
 _format_command("bods", "Load Beneficial Ownership Data Standard 0.4 statements.", "JSON files of BODS statements.")
-
-
-def _load_regions(store, catalogue, hasher, paths, *, batch_size: int = 20_000) -> LoadReport:
-    return load_divisions(store, paths, batch_size=batch_size)
-
-
-LOADERS["regions"] = _load_regions
 
 
 @app.command()
