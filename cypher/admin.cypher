@@ -24,3 +24,13 @@ RETURN labels(n) AS labels, properties(n) AS props
 // name: snapshot_relationships
 MATCH (a)-[r]->(b)
 RETURN a.id AS from_id, type(r) AS type, b.id AS to_id, properties(r) AS props
+
+// name: count_nodes
+MATCH (n)
+RETURN count(n) AS n
+
+// name: index_states
+// Each index's label and state (an index created over existing nodes is built in
+// the background; FalkorDB's override below reads its own procedure).
+SHOW INDEXES YIELD labelsOrTypes, state
+RETURN labelsOrTypes[0] AS label, state

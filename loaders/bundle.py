@@ -61,6 +61,7 @@ class LoadReport:
     skipped: dict[str, int] = field(default_factory=dict)  # "kind: reason" -> records not loaded, on purpose
     notes: dict[str, int] = field(default_factory=dict)  # information not carried over, counted by what
     dangling: int = 0  # rows naming a subject not in the source (looked for in the store)
+    bulk: bool = False  # subjects and relations were created in one bulk step (empty store)
 
     @property
     def rows_loaded(self) -> int:
@@ -149,7 +150,8 @@ def _identifier_clash(sid: str, line: int, props: dict, owners: dict, claimed: d
     return None
 
 
-def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[str, SubjectKind]:
+def _subject_rows(store, folder, hasher, report, batch_size):
+    """The subjects to write, by kind, and the kind of every subject the load knows."""
     name = "subjects.csv"
     rows: dict[str, tuple[int, SubjectRow]] = _unique_rows(SubjectRow, folder, name, "id", report)
     existing = _existing_kinds(store, list(rows), batch_size)
@@ -168,19 +170,11 @@ def _load_subjects(store, folder, hasher, report, batch_size, progress) -> dict[
             report.rejects.append(Reject(name, line, *clash))
             continue
         by_kind[row.kind].append({"id": row.id, "props": props[row.id]})
-    loaded = 0
-    for kind, batch_rows in by_kind.items():
-        for batch in batched(batch_rows, batch_size):
-            store.write("load_subjects", variant=label_of(kind), rows=batch)
-            loaded += len(batch)
-            progress(name, len(batch))
-    report.loaded[name] = loaded
-    known = existing | {r["id"]: kind for kind, rs in by_kind.items() for r in rs}
-    return known
+    return by_kind, existing | {r["id"]: kind for kind, rs in by_kind.items() for r in rs}
 
 
-def _load_relations(store, folder, known, report, batch_size, progress) -> set[str]:
-    """Load role periods; return the subjects that gained or changed a role PR1 follows."""
+def _relation_rows(store, folder, known, report, batch_size) -> dict[RelType, list[dict]]:
+    """The role periods to write, by type, each row checked against its endpoints."""
     name = "relations.csv"
     good: list[tuple[int, RelationRow]] = list(_valid_rows(RelationRow, folder, name, report))
     unknown = {i for _, r in good for i in (r.from_id, r.to_id)} - set(known)
@@ -188,37 +182,59 @@ def _load_relations(store, folder, known, report, batch_size, progress) -> set[s
     by_type: dict[RelType, list[dict]] = {rel: [] for rel in RelType}
     seen: dict[tuple, int] = {}
     for line, row in good:
-        allowed_from, allowed_to = _ENDPOINTS[row.type]
-        problem = None
-        for side, sid, allowed in (("from_id", row.from_id, allowed_from), ("to_id", row.to_id, allowed_to)):
-            if sid not in known:
-                problem = (side, f"no subject {sid!r} in this bundle or the store")
-            elif known[sid] not in allowed:
-                problem = (side, f"a {known[sid].value} cannot be the {side.removesuffix('_id')} side of {row.type.value}")
-            if problem:
-                break
+        rel, from_id, to_id = row.type, row.from_id, row.to_id
         valid_from = row.valid_from.isoformat() if row.valid_from else OPEN_START
-        identity = (row.from_id, row.to_id, row.type, valid_from)
-        if problem is None and identity in seen:
-            problem = ("valid_from", f"same {row.type.value} period as line {seen[identity]}")
-        if problem:
-            report.rejects.append(Reject(name, line, *problem))
+        identity = (from_id, to_id, rel, valid_from)
+        allowed_from, allowed_to = _ENDPOINTS[rel]
+        if known.get(from_id) not in allowed_from or known.get(to_id) not in allowed_to or identity in seen:
+            report.rejects.append(Reject(name, line, *_relation_problem(row, known, seen, identity)))
             continue
         seen[identity] = line
-        by_type[row.type].append({"from_id": row.from_id, "to_id": row.to_id, "valid_from": valid_from,
-                                  "valid_to": row.valid_to.isoformat() if row.valid_to else OPEN_END,
-                                  "share": row.share, "title": row.title})
-    loaded = 0
-    for rel, batch_rows in by_type.items():
-        for batch in batched(batch_rows, batch_size):
-            store.write("load_relations", variant=rel, rows=batch)
-            loaded += len(batch)
-            progress(name, len(batch))
-    report.loaded[name] = loaded
-    # Subjects whose entries must be derived again: the enterprise a role points to, and
-    # the body or person whose notification tasks name the unit (PR3) or employer (PR4).
+        by_type[rel].append({"from_id": from_id, "to_id": to_id, "valid_from": valid_from,
+                             "valid_to": row.valid_to.isoformat() if row.valid_to else OPEN_END,
+                             "share": row.share, "title": row.title})
+    return by_type
+
+
+def _relation_problem(row: RelationRow, known: dict, seen: dict, identity: tuple) -> tuple[str, str]:
+    """Why a relation row cannot be loaded, as (field, reason)."""
+    for side, sid, allowed in zip(("from_id", "to_id"), (row.from_id, row.to_id), _ENDPOINTS[row.type]):
+        if sid not in known:
+            return side, f"no subject {sid!r} in this bundle or the store"
+        if known[sid] not in allowed:
+            return side, f"a {known[sid].value} cannot be the {side.removesuffix('_id')} side of {row.type.value}"
+    return "valid_from", f"same {row.type.value} period as line {seen[identity]}"
+
+
+def _role_targets(by_type: dict[RelType, list[dict]]) -> set[str]:
+    """Subjects whose entries must be derived again: the enterprise a role points to, and
+    the body or person whose notification tasks name the unit (PR3) or employer (PR4)."""
     return ({row["to_id"] for rel, rows in by_type.items() if rel in ROLE_TARGETS for row in rows}
             | {row["from_id"] for rel, rows in by_type.items() if rel in _TASK_RELATIONS for row in rows})
+
+
+def _write_graph(store, by_kind, by_type, report, batch_size, progress) -> None:
+    """Write subjects, then relations: into an empty store in one bulk step where the
+    store has one (FalkorDB's GRAPH.BULK), else as UNWIND ... MERGE batches."""
+    subjects, relations = "subjects.csv", "relations.csv"
+    report.loaded[subjects] = sum(map(len, by_kind.values()))
+    report.loaded[relations] = sum(map(len, by_type.values()))
+    nodes = {("Subject", label_of(kind)): rows for kind, rows in by_kind.items() if rows}
+    edges = {rel.value: rows for rel, rows in by_type.items() if rows}
+    if nodes and store.create_graph(nodes, edges):
+        report.bulk = True
+        progress(subjects, report.loaded[subjects])
+        progress(relations, report.loaded[relations])
+        return
+    for kind, rows in by_kind.items():
+        for batch in batched(rows, batch_size):
+            store.write("load_subjects", variant=label_of(kind), rows=batch)
+            progress(subjects, len(batch))
+    for rel, rows in by_type.items():
+        for batch in batched(rows, batch_size):
+            store.write("load_relations", variant=rel, rows=batch)
+            progress(relations, len(batch))
+
 
 
 _TASK_RELATIONS = ("SUPERVISED_BY", "STAFF_OF")
@@ -372,9 +388,11 @@ def _load_bundle(store, catalogue, hasher, folder, batch_size, progress) -> Load
     started = time.perf_counter()
     # progress(stage, 0) marks where a stage begins, so rates are per stage.
     progress("subjects.csv", 0)
-    known = _load_subjects(store, folder, hasher, report, batch_size, progress)
+    by_kind, known = _subject_rows(store, folder, hasher, report, batch_size)
     progress("relations.csv", 0)
-    role_targets = _load_relations(store, folder, known, report, batch_size, progress)
+    by_type = _relation_rows(store, folder, known, report, batch_size)
+    _write_graph(store, by_kind, by_type, report, batch_size, progress)
+    role_targets = _role_targets(by_type)
     progress("entries.csv", 0)
     loaded_entries = _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     _load_sources(store, folder, known, loaded_entries, report, batch_size, progress)

@@ -50,6 +50,11 @@ def save_rejects(ctx: Opened, rejects: list, path: Path | None, what: str) -> No
     err.print(f"[yellow]{len(rejects)} rejected record(s) written to {path}[/]")
 
 
+def _say_bulk(report: LoadReport) -> None:
+    if report.bulk:
+        console.print("the store was empty: subjects and relations were created in one bulk write")
+
+
 def run_bundle_load(ctx: Opened, folder: Path, rejects: Path | None, *, save: bool = True) -> LoadReport:
     """Load with a progress bar and print the summary; shared with ``demo``."""
     totals = _count_rows(folder)
@@ -82,6 +87,7 @@ def run_bundle_load(ctx: Opened, folder: Path, rejects: Path | None, *, save: bo
     stats = report.propagation
     console.print(f"propagated {stats.entries} entries into {stats.restrictions} restrictions; "
                   f"{report.rows_loaded / max(report.seconds, 1e-9):,.0f} rows/s overall")
+    _say_bulk(report)
     if save:
         save_rejects(ctx, report.rejects, rejects, folder.name)
     return report
@@ -122,6 +128,7 @@ def print_format_report(ctx: Opened, what: str, report: LoadReport, rejects: Pat
     console.print(table)
     stats = report.propagation
     console.print(f"propagated {stats.entries} entries into {stats.restrictions} restrictions")
+    _say_bulk(report)
     if save:
         save_rejects(ctx, report.rejects, rejects, what)
 

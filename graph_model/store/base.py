@@ -7,7 +7,7 @@ rely on every write being idempotent (MERGE / UNWIND), so a retried write is saf
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -72,6 +72,14 @@ class Store(Protocol):
         """Run ``name`` once per batch of rows, passed as ``$rows``; each batch is atomic."""
         ...
 
+    def create_graph(self, nodes: Mapping[tuple[str, ...], Sequence[dict]],
+                     relationships: Mapping[str, Sequence[dict]]) -> bool:
+        """Create nodes (by label set, rows as ``load_subjects`` takes them) and
+        relationships (by type, rows as ``load_relations`` takes them) in one step if
+        the graph has no node; False, with nothing written, when this store cannot or
+        the graph is not empty."""
+        ...
+
     def ensure_schema(self) -> None:
         """Create every index and constraint (queries named ``schema_*``); idempotent."""
         ...
@@ -93,6 +101,11 @@ class StoreBase:
 
     def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
         raise NotImplementedError
+
+    def create_graph(self, nodes: Mapping[tuple[str, ...], Sequence[dict]],
+                     relationships: Mapping[str, Sequence[dict]]) -> bool:
+        # No bulk path: the loader writes through its UNWIND ... MERGE queries.
+        return False
 
     def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
         rows = self.read(name, variant=variant, **params)

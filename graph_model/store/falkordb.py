@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import redis.exceptions
@@ -15,6 +15,7 @@ from falkordb.query_result import parse_scalar
 from cypher import Dialect, get_queries
 from graph_model.errors import QueryFailed, StoreUnavailable
 from graph_model.store.base import StoreBase, WriteSummary, bind, plain
+from graph_model.store.falkordb_bulk import BulkRefused, edge_blobs, node_blobs
 
 __all__ = ["FalkorStore"]
 
@@ -25,6 +26,10 @@ _TRANSIENT = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, r
 _RETRY_BUDGET_S = 10.0
 # Value types of FalkorDB's compact reply (ResultSetScalarTypes in the client).
 _NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _MAP = 1, 2, 3, 4, 5, 6, 10
+# A GRAPH.BULK call is one Redis command, and Redis takes at most 1 GB in one.
+_BULK_MAX_BYTES = 900 * 1024 * 1024
+# How long ensure_schema waits for indexes built over existing nodes.
+_INDEX_WAIT_S = 600.0
 
 
 class FalkorStore(StoreBase):
@@ -135,6 +140,16 @@ class FalkorStore(StoreBase):
         return self._summary(self._run(name, variant, params, read_only=False))
 
     def ensure_schema(self) -> None:
+        if self._create_indexes():
+            # An index created by a CREATE INDEX replayed from the AOF is populated in
+            # the background, so every query replayed after it scans: a 3,000-enterprise
+            # load took 32 s to recover instead of 0.4 s. In the AOF's base snapshot the
+            # index is ready before the replay starts.
+            self.checkpoint()
+
+    def _create_indexes(self) -> bool:
+        """Create the indexes that are missing and wait until they are built; True if
+        any was missing."""
         created = False
         for name in sorted(n for n in self.queries.names() if n.startswith("schema_")):
             try:
@@ -144,11 +159,77 @@ class FalkorStore(StoreBase):
                 if "already indexed" not in str(exc):
                     raise
         if created:
-            # An index created by a CREATE INDEX replayed from the AOF is populated in
-            # the background, so every query replayed after it scans: a 3,000-enterprise
-            # load took 32 s to recover instead of 0.4 s. In the AOF's base snapshot the
-            # index is ready before the replay starts.
-            self.checkpoint()
+            self._await_indexes()
+        return created
+
+    def _await_indexes(self) -> None:
+        """Wait until no index over existing nodes is still being built (FalkorDB
+        builds one in the background; until then look-ups by it scan the label).
+        An index of a label with no nodes yet reads "0/0" and needs no wait."""
+        deadline = time.monotonic() + _INDEX_WAIT_S
+        while time.monotonic() < deadline:
+            building = [row for row in self.read("index_states")
+                        if "UNDER CONSTRUCTION" in row["state"] and " 0/0:" not in row["state"]]
+            if not building:
+                return
+            time.sleep(0.02)
+        raise StoreUnavailable(f"FalkorDB's indexes were not built after {_INDEX_WAIT_S:.0f} s: {building}")
+
+    def _has_nodes(self) -> bool:
+        # A graph that was never written has no key, and a query on it is an error.
+        return bool(self._db.connection.exists(self.graph_name)) and self.read("count_nodes")[0]["n"] > 0
+
+    def create_graph(self, nodes: Mapping[tuple[str, ...], Sequence[dict]],
+                     relationships: Mapping[str, Sequence[dict]]) -> bool:
+        """Create the whole graph in one GRAPH.BULK command, if the graph has no node.
+
+        ``nodes`` maps a label set to rows as ``load_subjects`` takes them (``id`` and
+        ``props``); ``relationships`` maps a type to rows as ``load_relations`` takes
+        them (``from_id``, ``to_id`` and the properties). It all happens or none of it
+        does, and only while the graph is empty: a write by anyone else between the
+        check and the command aborts it (WATCH). Returns False, having written nothing,
+        when the graph has nodes, a value has no bulk encoding, or the whole is over
+        Redis's 1 GB command limit; the caller then loads through Cypher. Indexes are
+        built again before it returns. GRAPH.BULK is written to the append-only file
+        like any write; the caller checkpoints when its load is done.
+        """
+        if self._has_nodes():
+            return False
+        ids: dict[str, int] = {}
+        node_parts: list[bytes] = []
+        try:
+            for labels, rows in nodes.items():
+                for row in rows:
+                    ids.setdefault(row["id"], len(ids))
+                node_parts += node_blobs(labels, rows)
+            if len(ids) != sum(map(len, nodes.values())):
+                raise ValueError("create_graph: node ids are not unique")
+            edge_parts = [blob for rel, rows in relationships.items() for blob in edge_blobs(rel, rows, ids)]
+        except (BulkRefused, KeyError):
+            return False  # KeyError: a relationship to a node not given, so not an empty graph
+        if sum(map(len, node_parts)) + sum(map(len, edge_parts)) > _BULK_MAX_BYTES:
+            return False
+        edge_count = sum(map(len, relationships.values()))
+        connection = self._db.connection
+        try:
+            with connection.pipeline(transaction=True) as pipe:
+                pipe.watch(self.graph_name)
+                if self._has_nodes():
+                    return False
+                pipe.multi()
+                # BEGIN needs the key unused; an empty graph key holds only the schema,
+                # which ensure_schema creates again below.
+                pipe.delete(self.graph_name)
+                pipe.execute_command("GRAPH.BULK", self.graph_name, "BEGIN", len(ids), edge_count,
+                                     len(node_parts), len(edge_parts), *node_parts, *edge_parts)
+                pipe.execute()
+        except (redis.exceptions.WatchError, redis.exceptions.ResponseError):
+            return False  # written by someone else meanwhile, or refused (size): nothing created
+        except _TRANSIENT as exc:
+            raise StoreUnavailable(f"FalkorDB at {self._where} is not answering: {exc}") from exc
+        finally:
+            self._create_indexes()  # the deleted key took the schema with it
+        return True
 
     def checkpoint(self, timeout: float = 600.0) -> None:
         """Rewrite the append-only file into a snapshot, so a restart loads it instead
