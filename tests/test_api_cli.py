@@ -125,6 +125,37 @@ def test_subject_view_masks_and_audits(env, loaded, api):
     assert loaded["id_number"] not in json.dumps(audit)
 
 
+def test_owners_and_controlled_from_the_cli_and_the_api(env, tmp_path):
+    b = Bundle()
+    b.enterprise("H", "控股有限公司")
+    b.enterprise("X", "目标有限公司")
+    b.person("P", "张控")
+    b.role("P", "HOLDS_SHARES", "H", share="80", valid_from="2015-01-01")
+    b.role("H", "HOLDS_SHARES", "X", share="60", valid_from="2015-01-01")
+    assert _run(env, "load", "bundle", str(b.write(tmp_path / "own"))).returncode == 0
+    port = _free_port()
+    proc = _serve(env, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as api:
+            for command, path, subject in (("owners", "owners", "X"), ("controlled", "controlled", "P")):
+                cli = _run(env, command, subject, "--date", "2024-01-01", "--json")
+                assert cli.returncode == 0, cli.stderr
+                http = api.get(f"/v1/subjects/{subject}/{path}", params={"date": "2024-01-01"})
+                assert http.status_code == 200 and json.loads(cli.stdout) == http.json()
+            owners = api.get("/v1/subjects/X/owners", params={"date": "2024-01-01"}).json()
+            assert [(o["subject"]["id"], o["basis"], o["share"], o["paths"][0]["ids"])
+                    for o in owners["ultimate_owners"]] == [("P", "equity", 48.0, ["P", "H", "X"])]
+            assert [c["subject"]["id"] for c in api.get("/v1/subjects/P/controlled").json()["controlled"]] == ["H", "X"]
+            assert api.get("/v1/subjects/X/owners", params={"date": "2014-01-01"}).json()["ultimate_owners"] == []
+        audit = [json.loads(line) for line in (Path(env["SANCTIONNET_DATA_DIR"]) / "audit.log").read_text().splitlines()]
+        assert {(a["what"], tuple(a["persons"])) for a in audit if a["event"] == "read_person"} == {
+            ("owners", ("P",)), ("controlled", ("P",))}
+        assert "张控" in _run(env, "owners", "X").stdout
+    finally:
+        assert _stop(proc) == 0
+        _run(env, "db", "stop")
+
+
 def test_page_and_catalogue_are_served(api):
     page = api.get("/")
     assert page.status_code == 200 and "sanctionnet" in page.text

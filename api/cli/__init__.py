@@ -7,7 +7,7 @@ import sys
 import structlog
 import typer
 
-from api.cli import catalogue, check, db, demo, export, load, serve, validate
+from api.cli import catalogue, check, db, demo, export, load, ownership, serve, validate
 
 __all__ = ["app", "main"]
 
@@ -21,6 +21,8 @@ app.command()(check.check)
 app.command()(demo.demo)
 app.command()(serve.serve)
 app.command()(validate.validate)
+app.command()(ownership.owners)
+app.command()(ownership.controlled)
 
 
 def main() -> None:

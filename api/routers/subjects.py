@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from analysis.ownership import ControlledAnswer, OwnersAnswer, controlled, owners
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.grading import Grade, grade
@@ -88,3 +89,46 @@ async def get_sources(services: ServicesDep, request: Request,
                              subject=found["id"], what="sources")
     return [SourceView(source=r["source"], record_id=r["record_id"], why=r["why"], entries=sorted(r["entries"]),
                        raw=json.loads(r["raw"]) if r["raw"] else None) for r in rows]
+
+
+def _audit_persons(services, request: Request, subject: dict, what: str, persons: set[str]) -> None:
+    """Ownership answers name persons: the read goes to the audit log."""
+    if subject["kind"] == SubjectKind.person:
+        persons = persons | {subject["id"]}
+    if persons:
+        services.audit.write("read_person", client=request.client.host if request.client else None,
+                             subject=subject["id"], what=what, persons=sorted(persons))
+
+
+@router.get("/v1/subjects/{key}/owners", summary="Ultimate owners, with integrated shares and chains",
+            response_model=OwnersAnswer, responses=PROBLEM_RESPONSES)
+async def get_owners(services: ServicesDep, request: Request,
+                     key: str = Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number."),
+                     date: dt.date | None = Query(None, description="Holdings and roles in force on this date "
+                                                                     "(default today).")) -> OwnersAnswer:
+    """Everyone with an integrated share (shares multiply along chains and add across
+    them; cross-holdings solved exactly), and the ultimate owners by the 2024 rule
+    order: at least 25 % equity; otherwise control (registered, or majorities down a
+    chain); otherwise the senior managers."""
+    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    answer = await run_in_threadpool(owners, services.store, found, date)
+    _audit_persons(services, request, found, "owners",
+                   {h.subject.id for h in [*answer.holders, *answer.ultimate_owners]
+                    if h.subject.kind is SubjectKind.person})
+    return answer
+
+
+@router.get("/v1/subjects/{key}/controlled", summary="Everything a subject controls, directly or through chains",
+            response_model=ControlledAnswer, responses=PROBLEM_RESPONSES)
+async def get_controlled(services: ServicesDep, request: Request,
+                         key: str = Path(min_length=1, max_length=128,
+                                         description="Bundle id, USCC or resident ID number."),
+                         date: dt.date | None = Query(None, description="Holdings and roles in force on this date "
+                                                                         "(default today).")) -> ControlledAnswer:
+    """Enterprises the subject holds a majority of, with what it already controls, or
+    is registered as actual controller of, followed to the end of every chain; each
+    with the chain of control and the subject's integrated share."""
+    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    answer = await run_in_threadpool(controlled, services.store, found, date)
+    _audit_persons(services, request, found, "controlled", set())
+    return answer
