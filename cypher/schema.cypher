@@ -47,3 +47,6 @@ CREATE INDEX FOR (n:Transition) ON (n.id)
 
 // name: schema_feedback_id
 CREATE INDEX FOR (n:Feedback) ON (n.id)
+
+// name: schema_lead_id
+CREATE INDEX FOR (n:Lead) ON (n.id)

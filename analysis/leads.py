@@ -1,0 +1,353 @@
+"""Leads (线索) for investigators: patterns in the network worth a person's look.
+
+A lead is never a sanction. It has a kind, a score between 0 and 1, the evidence
+(chains, dates, regions) and a status that only a person changes, with a reason
+(``review``). Finding leads again keeps every review: a lead's id is a hash of its
+kind and the subjects that define it.
+
+Kinds, and the part of the graph each reads (``cypher/leads.cypher``):
+
+* ``phoenix`` (易地出现): someone tied to a listed enterprise on its listing day (legal
+  rep, principal, controller, or a holder of at least 20 %) takes such a role in an
+  enterprise in another province within ``PHOENIX_WINDOW`` after the listing. Reads
+  the entries, then the ties and roles of the listed subjects only, in the store.
+* ``shared_controller``: one person controls (legal rep, principal or actual
+  controller on the listing day) listed enterprises in two or more provinces.
+* ``circular_ownership``: enterprises that hold each other round a cycle (strongly
+  connected parts of the shareholding network, networkx).
+* ``shell_chain``: two or more enterprises in a row that each have one holder, hold
+  one enterprise and have nobody working in them: pass-through holding layers.
+* ``collusion_group``: Louvain communities (networkx) in the person-enterprise role
+  network around listed enterprises (three rings out) that span two or more
+  provinces, hold a listed member, tie two or more people together and have few ties
+  outside (low conductance).
+
+The analyses run in Python on the part of the graph they need, read in a few large
+queries: networkx's strongly connected parts and Louvain are what FalkorDB lacks
+(its ``algo.*`` has no SCC or Louvain), and the same code runs on Neo4j.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+
+import networkx as nx
+from pydantic import BaseModel, Field
+
+from graph_model.catalogue import Catalogue
+from graph_model.errors import NotFound
+from graph_model.store.base import Store, batched
+
+__all__ = ["Lead", "LeadKind", "LeadStatus", "find_leads", "list_leads", "review_lead", "save_leads"]
+
+PHOENIX_WINDOW = dt.timedelta(days=730)
+# A shareholder counts as tied to an enterprise from this share (percent) up.
+TIED_SHARE = 20.0
+# Community size (enterprises) and the largest share of its ties that may leave it.
+GROUP_MIN, GROUP_MAX, GROUP_CONDUCTANCE = 4, 40, 0.25
+_BATCH = 5_000
+_CONTROL_ROLES = ("LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF")
+_ROLE_WEIGHT = {"LEGAL_REP_OF": 1.0, "ACTUAL_CONTROLLER_OF": 1.0, "PRINCIPAL_OF": 0.9, "HOLDS_SHARES": 0.7}
+
+
+class LeadKind(StrEnum):
+    phoenix = "phoenix"
+    shared_controller = "shared_controller"
+    circular_ownership = "circular_ownership"
+    shell_chain = "shell_chain"
+    collusion_group = "collusion_group"
+
+
+class LeadStatus(StrEnum):
+    open = "open"
+    confirmed = "confirmed"
+    dismissed = "dismissed"
+
+
+class Lead(BaseModel):
+    id: str
+    kind: LeadKind
+    key: list[str] = Field(description="The subjects that define the lead (its identity).")
+    members: list[str] = Field(description="Every subject the lead concerns.")
+    score: float = Field(ge=0, le=1)
+    summary: str
+    evidence: dict = Field(description="Chains, dates, roles and regions behind the lead.")
+    provinces: list[str]
+    status: LeadStatus = LeadStatus.open
+    found_on: dt.date | None = None
+    last_seen: dt.date | None = None
+    reviewed_by: str | None = None
+    reason: str | None = None
+    reviewed_at: str | None = None
+    reviews: list[str] = Field(default_factory=list, description="Every decision, oldest first.")
+
+
+def _lead(kind: LeadKind, key: Sequence[str], members: Iterable[str], score: float, summary: str,
+          evidence: dict, provinces: Iterable[str]) -> Lead:
+    digest = hashlib.sha256("|".join([kind.value, *key]).encode()).hexdigest()[:16]
+    return Lead(id=f"L{digest}", kind=kind, key=list(key), members=sorted(set(members)), score=round(min(score, 1.0), 4),
+                summary=summary, evidence=evidence, provinces=sorted(set(provinces)))
+
+
+def _province(region: str | None) -> str | None:
+    return region[:2] if region and len(region) >= 2 else None
+
+
+def _read(store: Store, query: str, ids: Iterable[str], **params) -> list[dict]:
+    return [row for batch in batched(sorted(set(ids)), _BATCH) for row in store.read(query, ids=batch, **params)]
+
+
+def _valid(row: dict, day: str) -> bool:
+    return row["valid_from"] <= day <= row["valid_to"]
+
+
+def _listed(store: Store) -> list[dict]:
+    return store.read("leads_listed")
+
+
+def _phoenix(store: Store, listed: list[dict]) -> list[Lead]:
+    """Ties of listed enterprises that reappear in another province after the listing."""
+    entries = [row for row in listed if row["kind"] == "enterprise" and _province(row["region"])]
+    by_listed = defaultdict(list)
+    for row in entries:
+        by_listed[row["id"]].append(row)
+    ties = _read(store, "leads_ties", by_listed)
+    tied_to: dict[str, list[tuple[dict, dict]]] = defaultdict(list)
+    for tie in ties:
+        if tie["role"] == "HOLDS_SHARES" and (tie["share"] or 0) < TIED_SHARE:
+            continue
+        for entry in by_listed[tie["listed"]]:
+            if _valid(tie, entry["determined"]):
+                tied_to[tie["tied"]].append((tie, entry))
+    if not tied_to:
+        return []
+    since = min(entry["determined"] for pairs in tied_to.values() for _, entry in pairs)
+    taken = defaultdict(list)
+    for row in _read(store, "leads_roles_taken", tied_to, since=since):
+        taken[row["tied"]].append(row)
+    best: dict[tuple[str, str], Lead] = {}
+    for tied, pairs in tied_to.items():
+        for tie, entry in pairs:
+            day = dt.date.fromisoformat(entry["determined"])
+            home = _province(entry["region"])
+            for role in taken[tied]:
+                start = dt.date.fromisoformat(role["valid_from"])
+                elsewhere = _province(role["region"])
+                if role["taken"] == entry["id"] or not (day < start <= day + PHOENIX_WINDOW):
+                    continue
+                if not elsewhere or elsewhere == home:
+                    continue
+                if role["role"] == "HOLDS_SHARES" and (role["share"] or 0) < TIED_SHARE:
+                    continue
+                new_firm = bool(role["established"]) and role["established"] > entry["determined"]
+                soon = 1 - (start - day).days / PHOENIX_WINDOW.days
+                score = (0.45 * _ROLE_WEIGHT[role["role"]] + 0.25 * soon + 0.2 * new_firm
+                         + 0.1 * (entry["state"] in ("active", "notified")))
+                lead = _lead(LeadKind.phoenix, [tied, role["taken"]], [tied, entry["id"], role["taken"]], score,
+                             f"{tied}, {tie['role']} of listed {entry['id']} ({home}) since {tie['valid_from']}, "
+                             f"became {role['role']} of {role['taken']} ({elsewhere}) on {role['valid_from']}, "
+                             f"{(start - day).days} days after the listing {entry['entry_id']}",
+                             {"listed": entry["id"], "entry": entry["entry_id"], "list": entry["list"],
+                              "listed_on": entry["determined"], "tie": tie["role"], "new": role["taken"],
+                              "new_role": role["role"], "new_from": role["valid_from"],
+                              "new_established": role["established"], "days_after": (start - day).days},
+                             [home, elsewhere])
+                key = (tied, role["taken"])
+                if key not in best or lead.score > best[key].score:
+                    best[key] = lead
+    return list(best.values())
+
+
+def _shared_controllers(store: Store, listed: list[dict]) -> list[Lead]:
+    """One person in control of listed enterprises in several provinces."""
+    entries = defaultdict(list)
+    for row in listed:
+        if row["kind"] == "enterprise" and _province(row["region"]):
+            entries[row["id"]].append(row)
+    controls: dict[str, dict[str, dict]] = defaultdict(dict)
+    for tie in _read(store, "leads_ties", entries):
+        if tie["role"] not in _CONTROL_ROLES or tie["tied_kind"] != "person":
+            continue
+        for entry in entries[tie["listed"]]:
+            if _valid(tie, entry["determined"]):
+                controls[tie["tied"]][tie["listed"]] = {"role": tie["role"], "entry": entry["entry_id"],
+                                                        "region": entry["region"], "listed_on": entry["determined"]}
+    leads = []
+    for person, firms in controls.items():
+        provinces = {_province(f["region"]) for f in firms.values()}
+        if len(firms) < 2 or len(provinces) < 2:
+            continue
+        score = min(1.0, 0.3 + 0.2 * len(firms) + 0.15 * len(provinces))
+        leads.append(_lead(LeadKind.shared_controller, [person], [person, *firms], score,
+                           f"{person} controlled {len(firms)} listed enterprises in {len(provinces)} provinces: "
+                           + ", ".join(sorted(firms)), {"enterprises": firms}, provinces))
+    return leads
+
+
+def _holdings(store: Store, on: dt.date) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for row in store.read("leads_holdings", on=on.isoformat()):
+        if row["owner"] != row["owned"]:
+            graph.add_edge(row["owner"], row["owned"], share=row["share"], owner_kind=row["owner_kind"])
+    return graph
+
+
+def _regions(store: Store, ids: Iterable[str]) -> dict[str, str | None]:
+    return {row["id"]: row["region"] for row in _read(store, "leads_regions", ids)}
+
+
+def _circular(store: Store, holdings: nx.DiGraph, listed_ids: set[str]) -> list[Lead]:
+    parts = [sorted(part) for part in nx.strongly_connected_components(holdings) if len(part) > 1]
+    regions = _regions(store, {node for part in parts for node in part})
+    leads = []
+    for part in parts:
+        edges = sorted((a, b, holdings[a][b]["share"]) for a, b in holdings.subgraph(part).edges)
+        listed = sorted(set(part) & listed_ids)
+        provinces = {p for node in part if (p := _province(regions.get(node)))}
+        score = 0.5 + 0.3 * bool(listed) + 0.1 * (len(provinces) > 1) + 0.1 * (len(part) <= 4)
+        leads.append(_lead(LeadKind.circular_ownership, part, part, score,
+                           f"{len(part)} enterprises hold each other in a cycle: " + ", ".join(part),
+                           {"holdings": [{"owner": a, "owned": b, "share": s} for a, b, s in edges],
+                            "listed": listed}, provinces))
+    return leads
+
+
+def _shell_chains(store: Store, holdings: nx.DiGraph, listed_ids: set[str], on: dt.date) -> list[Lead]:
+    operating = {row["id"] for row in store.read("leads_operating", on=on.isoformat())}
+    cyclic = {node for part in nx.strongly_connected_components(holdings) if len(part) > 1 for node in part}
+
+    def passthrough(node: str) -> bool:
+        # Only enterprises are held, so a node with a holder is an enterprise.
+        return (holdings.in_degree(node) == 1 and holdings.out_degree(node) == 1 and node not in operating
+                and node not in cyclic)
+
+    layers = {node for node in holdings if passthrough(node)}
+    chains = []
+    for node in layers:
+        (holder,) = holdings.predecessors(node)
+        if holder in layers:
+            continue  # not the first layer of its chain
+        chain = [node]
+        while (nxt := next(holdings.successors(chain[-1]))) in layers:
+            chain.append(nxt)
+        if len(chain) >= 2:
+            chains.append((holder, chain, next(holdings.successors(chain[-1]))))
+    regions = _regions(store, {n for holder, chain, target in chains for n in (holder, *chain, target)})
+    leads = []
+    for holder, chain, target in sorted(chains, key=lambda c: c[1]):
+        provinces = {p for n in (holder, *chain, target) if (p := _province(regions.get(n)))}
+        shares = [holdings[a][b]["share"] for a, b in zip([holder, *chain], [*chain, target])]
+        score = min(1.0, 0.35 + 0.15 * len(chain) + 0.2 * bool({holder, target} & listed_ids)
+                    + 0.1 * (len(provinces) > 1))
+        leads.append(_lead(LeadKind.shell_chain, chain, [holder, *chain, target], score,
+                           f"{holder} holds {target} through {len(chain)} enterprises without staff that hold "
+                           "nothing else: " + " → ".join([holder, *chain, target]),
+                           {"holder": holder, "layers": chain, "target": target, "shares": shares}, provinces))
+    return leads
+
+
+def _collusion_groups(store: Store, listed: list[dict], on: dt.date) -> list[Lead]:
+    listed_firms = {row["id"] for row in listed if row["kind"] == "enterprise"}
+    graph = nx.Graph()
+    kinds: dict[str, str] = {}
+    frontier, seen = set(listed_firms), set(listed_firms)
+    for _ in range(3):  # listed firm -> its people -> their firms -> those firms' people
+        rows = _read(store, "leads_role_edges", frontier, on=on.isoformat())
+        for row in rows:
+            graph.add_edge(row["a"], row["b"])
+            kinds[row["b"]] = row["b_kind"]
+        frontier = {row["b"] for row in rows} - seen
+        seen |= frontier
+    if graph.number_of_edges() == 0:
+        return []
+    for firm in listed_firms:
+        kinds.setdefault(firm, "enterprise")
+    regions = _regions(store, [n for n in graph if kinds.get(n) == "enterprise"])
+    leads = []
+    for community in nx.community.louvain_communities(graph, seed=7):
+        firms = sorted(n for n in community if kinds.get(n) == "enterprise")
+        if not GROUP_MIN <= len(firms) <= GROUP_MAX or not set(firms) & listed_firms:
+            continue
+        provinces = {p for n in firms if (p := _province(regions.get(n)))}
+        people = sorted(n for n in community if kinds.get(n) == "person")
+        if len(provinces) < 2 or len(people) < 2:
+            continue  # one person's own firms are the shared-controller and phoenix kinds
+        cut = nx.cut_size(graph, community)
+        volume = nx.volume(graph, community)
+        conductance = cut / volume if volume else 1.0
+        if conductance > GROUP_CONDUCTANCE:
+            continue
+        inner = graph.subgraph(community)
+        score = min(1.0, 0.4 + 0.3 * (1 - conductance / GROUP_CONDUCTANCE) + 0.1 * len(provinces)
+                    + 0.1 * len(set(firms) & listed_firms))
+        leads.append(_lead(LeadKind.collusion_group, firms, [*firms, *people], score,
+                           f"{len(firms)} enterprises in {len(provinces)} provinces tied through {len(people)} "
+                           f"people, {len(set(firms) & listed_firms)} of them listed",
+                           {"enterprises": firms, "people": people, "listed": sorted(set(firms) & listed_firms),
+                            "ties": inner.number_of_edges(), "ties_outside": cut,
+                            "conductance": round(conductance, 4)}, provinces))
+    return leads
+
+
+def find_leads(store: Store, catalogue: Catalogue, kinds: Sequence[LeadKind | str] | None = None,
+               on: dt.date | None = None) -> list[Lead]:
+    """Run the analyses of ``kinds`` (default all) over the stored graph; nothing is saved."""
+    del catalogue  # every list's entries can start a lead; kept for list-specific rules later
+    on = on or dt.date.today()
+    wanted = {LeadKind(k) for k in kinds} if kinds else set(LeadKind)
+    listed = _listed(store)
+    listed_ids = {row["id"] for row in listed}
+    found: list[Lead] = []
+    if LeadKind.phoenix in wanted:
+        found += _phoenix(store, listed)
+    if LeadKind.shared_controller in wanted:
+        found += _shared_controllers(store, listed)
+    if wanted & {LeadKind.circular_ownership, LeadKind.shell_chain}:
+        holdings = _holdings(store, on)
+        if LeadKind.circular_ownership in wanted:
+            found += _circular(store, holdings, listed_ids)
+        if LeadKind.shell_chain in wanted:
+            found += _shell_chains(store, holdings, listed_ids, on)
+    if LeadKind.collusion_group in wanted:
+        found += _collusion_groups(store, listed, on)
+    for lead in found:
+        lead.found_on = on
+    return sorted(found, key=lambda lead: (-lead.score, lead.id))
+
+
+def save_leads(store: Store, leads: Sequence[Lead], batch_size: int = 2_000) -> int:
+    """Store leads; one found again keeps its status and reviews."""
+    rows = [{"id": lead.id, "kind": lead.kind.value, "key": lead.key, "members": lead.members, "score": lead.score,
+             "summary": lead.summary, "evidence": json.dumps(lead.evidence, ensure_ascii=False, sort_keys=True),
+             "provinces": lead.provinces, "found_on": (lead.found_on or dt.date.today()).isoformat()}
+            for lead in leads]
+    for batch in batched(rows, batch_size):
+        store.write("leads_save", rows=batch)
+    return len(rows)
+
+
+def _from_store(props: dict) -> Lead:
+    return Lead(**{**props, "evidence": json.loads(props.get("evidence") or "{}")})
+
+
+def list_leads(store: Store, *, kind: LeadKind | None = None, status: LeadStatus | None = None,
+               subject: str | None = None, limit: int = 100, offset: int = 0) -> list[Lead]:
+    rows = store.read("leads_list", kind=kind.value if kind else None, status=status.value if status else None,
+                      subject=subject, limit=limit, offset=offset)
+    return [_from_store(row["lead"]) for row in rows]
+
+
+def review_lead(store: Store, lead_id: str, status: LeadStatus, reviewer: str, reason: str,
+                at: dt.datetime | None = None) -> Lead:
+    """Record a person's decision on a lead; it changes nothing else in the graph."""
+    at = at or dt.datetime.now(dt.UTC)
+    rows = store.write("lead_review", id=lead_id, status=status.value, reviewer=reviewer, reason=reason,
+                       at=at.isoformat(timespec="seconds")).rows
+    if not rows:
+        raise NotFound(f"no lead {lead_id!r}")
+    return _from_store(rows[0]["lead"])
