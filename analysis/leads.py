@@ -189,11 +189,13 @@ def _shared_controllers(store: Store, listed: list[dict]) -> list[Lead]:
     return leads
 
 
-def _holdings(store: Store, on: dt.date) -> nx.DiGraph:
+def holdings_graph(store: Store, on: dt.date) -> nx.DiGraph:
+    """Holder -> held for every shareholding in force on ``on`` (``share`` in percent)."""
     graph = nx.DiGraph()
-    for row in store.read("leads_holdings", on=on.isoformat()):
+    for row in store.read("holdings_on", on=on.isoformat()):
         if row["owner"] != row["owned"]:
-            graph.add_edge(row["owner"], row["owned"], share=row["share"], owner_kind=row["owner_kind"])
+            graph.add_edge(row["owner"], row["owned"], share=row["share"], owner_kind=row["owner_kind"],
+                           since=row["valid_from"])
     return graph
 
 
@@ -308,7 +310,7 @@ def find_leads(store: Store, catalogue: Catalogue, kinds: Sequence[LeadKind | st
     if LeadKind.shared_controller in wanted:
         found += _shared_controllers(store, listed)
     if wanted & {LeadKind.circular_ownership, LeadKind.shell_chain}:
-        holdings = _holdings(store, on)
+        holdings = holdings_graph(store, on)
         if LeadKind.circular_ownership in wanted:
             found += _circular(store, holdings, listed_ids)
         if LeadKind.shell_chain in wanted:

@@ -40,8 +40,8 @@ from graph_model.errors import InvalidInput
 from graph_model.store.base import Store, batched
 from graph_model.types import SubjectKind
 
-__all__ = ["ControlledAnswer", "OwnerBasis", "OwnersAnswer", "OwnershipLoop", "controlled", "integrated_shares",
-           "owners"]
+__all__ = ["ControlledAnswer", "OwnerBasis", "OwnersAnswer", "OwnershipLoop", "control_chains", "controlled",
+           "integrated_shares", "owners"]
 
 EQUITY_THRESHOLD = Fraction(25, 100)
 MAJORITY = Fraction(1, 2)
@@ -221,13 +221,13 @@ def _majority_controllers(graph: nx.DiGraph, target: str, candidates: list[str])
     """Candidates that control ``target`` through majorities, with the chain of control."""
     found = {}
     for candidate in candidates:
-        chain = _control_chains(graph, candidate).get(target)
+        chain = control_chains(graph, candidate).get(target)
         if chain:
             found[candidate] = chain
     return found
 
 
-def _control_chains(graph: nx.DiGraph, controller: str, registered: dict[str, set[str]] | None = None,
+def control_chains(graph: nx.DiGraph, controller: str, registered: dict[str, set[str]] | None = None,
                     ) -> dict[str, list[str]]:
     """Everything ``controller`` controls in ``graph`` (holder -> held), each with a
     chain of control from the controller: a majority held by the controller and what
@@ -323,7 +323,7 @@ def controlled(store: Store, subject: dict, on: dt.date | None = None) -> Contro
     # control; what a registration brings in has its own holdings walked too.
     registered: dict[str, set[str]] = {}
     while True:
-        members = ({source} | set(_control_chains(_holdings_graph(rows)[0], source, registered))) - set(registered)
+        members = ({source} | set(control_chains(_holdings_graph(rows)[0], source, registered))) - set(registered)
         if not members:
             break
         for member in members:
@@ -338,7 +338,7 @@ def controlled(store: Store, subject: dict, on: dt.date | None = None) -> Contro
             parties.update({row["owned"]: Party(id=row["owned"], kind=row["owned_kind"], name=row["owned_name"] or "")
                             for row in rows if row["owned"] not in parties})
     graph, warnings = _holdings_graph(rows)
-    chains = _control_chains(graph, source, registered)
+    chains = control_chains(graph, source, registered)
     reverse = graph.reverse(copy=False)
     shares = integrated_shares(reverse, source)
     found = []

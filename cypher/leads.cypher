@@ -25,11 +25,11 @@ WHERE r.valid_from >= $since
 RETURN p.id AS tied, n.id AS taken, n.name AS name, n.region AS region, n.established AS established,
        type(r) AS role, r.share AS share, r.valid_from AS valid_from
 
-// name: leads_holdings
-// Every shareholding in force on $on: the ownership network.
+// name: holdings_on
+// Every shareholding in force on $on: the ownership network (leads, control candidates).
 MATCH (a:Subject)-[h:HOLDS_SHARES]->(b:Enterprise)
 WHERE h.valid_from <= $on AND $on <= h.valid_to
-RETURN a.id AS owner, a.kind AS owner_kind, b.id AS owned, h.share AS share
+RETURN a.id AS owner, a.kind AS owner_kind, b.id AS owned, h.share AS share, h.valid_from AS valid_from
 
 // name: leads_operating
 // Enterprises with people working in them (staff, managers, key persons, a principal):

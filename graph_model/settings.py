@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     catalogue_dir: Path | None = None
     # Rows per UNWIND batch on load: large batches load FalkorDB much faster.
     batch_size: int = 20_000
+    # Whether a registrar's confirmation of a derived (majority-chain) controller makes
+    # it an ACTUAL_CONTROLLER_OF that PR1 restricts. Candidates never restrict anyone;
+    # with this off, only controllers in the registry do.
+    bind_confirmed_controllers: bool = True
 
 
 @lru_cache

@@ -44,3 +44,40 @@ def test_leads_are_found_listed_and_reviewed_from_cli_and_api(tmp_path):
     finally:
         assert _stop(proc) == 0
         _run(env, "db", "stop")
+
+
+def test_controller_candidates_from_cli_and_api(tmp_path):
+    import os
+    from tests.factories import Bundle
+    env = {**os.environ, "SANCTIONNET_DATA_DIR": str(tmp_path / "data"), "SANCTIONNET_ID_HASH_KEY": "k"}
+    b = Bundle()
+    b.enterprise("H")
+    b.enterprise("X")
+    b.person("P", "钱控")
+    b.role("P", "HOLDS_SHARES", "H", share="60", valid_from="2015-01-01")
+    b.role("H", "HOLDS_SHARES", "X", share="70", valid_from="2015-01-01")
+    b.entry("JX", "X", determined="2023-01-10")
+    assert _run(env, "load", "bundle", str(b.write(tmp_path / "b"))).returncode == 0
+    derived = _run(env, "controllers", "derive")
+    assert derived.returncode == 0 and "2 candidate controller(s)" in derived.stdout
+    assert not json.loads(_run(env, "check", "P", "--json").stdout)["restricted"]
+    port = _free_port()
+    proc = _serve(env, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as api:
+            listed = api.get("/v1/controller-candidates", params={"subject": "X"}).json()
+            assert [(c["controller"], c["chain"], c["status"]) for c in listed] == [("P", ["P", "H", "X"], "candidate")]
+            assert listed == json.loads(_run(env, "controllers", "list", "--subject", "X", "--json").stdout)
+            body = {"controller": "P", "enterprise": "X", "status": "confirmed", "reviewer": "王五",
+                    "department": "某市市场监督管理局", "reason": "股权穿透核实"}
+            done = api.post("/v1/controller-candidates/review", json=body).json()
+            assert done["bound"] and done["entries_derived"] == 1 and done["candidate"]["status"] == "confirmed"
+            assert api.get("/v1/check", params={"subject": "P"}).json()["restricted"]
+            assert api.post("/v1/controller-candidates/review", json={**body, "enterprise": "H9"}).status_code == 404
+        rejected = _run(env, "controllers", "review", "P", "X", "--status", "rejected", "--reviewer", "王五",
+                        "--department", "某局", "--reason", "误认")
+        assert rejected.returncode == 0 and "rejected" in rejected.stdout
+        assert not json.loads(_run(env, "check", "P", "--json").stdout)["restricted"]
+    finally:
+        assert _stop(proc) == 0
+        _run(env, "db", "stop")

@@ -1,0 +1,65 @@
+"""Candidate actual controllers derived from majority chains, and their review by a
+registrar (``analysis/controllers.py``). ``sanctionnet controllers derive`` finds them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from analysis.controllers import Candidate, CandidateReview, CandidateStatus, Decision, list_candidates, review_candidate
+from api.deps import ServicesDep
+from api.problems import PROBLEM_RESPONSES
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["controllers"])
+
+
+class CandidateParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: CandidateStatus | None = None
+    subject: str | None = Field(None, max_length=128, description="Candidates for or naming this subject id.")
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class Reviewed(BaseModel):
+    candidate: Candidate
+    bound: bool = Field(description="Whether a confirmation makes an ACTUAL_CONTROLLER_OF that PR1 restricts "
+                                    "(the setting bind_confirmed_controllers).")
+    entries_derived: int = Field(description="Entries of the enterprise derived again after the decision.")
+
+
+@router.get("/v1/controller-candidates", summary="Derived controllers awaiting or after review",
+            response_model=list[Candidate], responses=PROBLEM_RESPONSES)
+async def get_candidates(params: Annotated[CandidateParams, Query()], services: ServicesDep,
+                         request: Request) -> list[Candidate]:
+    """Persons and public bodies that control an enterprise through majorities but
+    are not its registered actual controller. A candidate restricts nobody."""
+    found = await run_in_threadpool(list_candidates, services.store, subject=params.subject, status=params.status,
+                                    limit=params.limit, offset=params.offset)
+    persons = sorted({c.controller for c in found if c.controller_kind == "person"})
+    if persons:
+        services.audit.write("read_person", client=request.client.host if request.client else None,
+                             what="controller_candidates", persons=persons)
+    return found
+
+
+@router.post("/v1/controller-candidates/review", summary="Confirm or reject a derived controller",
+             response_model=Reviewed, responses=PROBLEM_RESPONSES)
+async def post_review(review: CandidateReview, services: ServicesDep, request: Request) -> Reviewed:
+    """A registrar's decision, with the reason. Confirmed (and the setting on): the
+    controller holds ACTUAL_CONTROLLER_OF from when the chain's control began, and the
+    enterprise's entries bind it (PR1). Rejected: any controllership a confirmation
+    made is removed for every day. Both derive the enterprise's entries again."""
+    bind = services.settings.bind_confirmed_controllers
+    candidate, stats = await run_in_threadpool(review_candidate, services.store, services.catalogue, review, bind=bind)
+    services.audit.write("controller_review", client=request.client.host if request.client else None,
+                         controller=review.controller, enterprise=review.enterprise, status=review.status.value,
+                         reviewer=review.reviewer, department=review.department)
+    return Reviewed(candidate=candidate, bound=bind and review.status is Decision.confirmed,
+                    entries_derived=stats.entries)
