@@ -50,3 +50,6 @@ CREATE INDEX FOR (n:Feedback) ON (n.id)
 
 // name: schema_lead_id
 CREATE INDEX FOR (n:Lead) ON (n.id)
+
+// name: schema_tender_id
+CREATE INDEX FOR (n:Tender) ON (n.id)

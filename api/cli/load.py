@@ -21,6 +21,7 @@ from loaders.divisions import load_divisions
 from loaders.ftm import load_ftm
 from loaders.listed import load_listed
 from loaders.registry import load_registry
+from loaders.tenders import load_tenders
 
 __all__ = ["LOADERS", "app", "print_format_report", "run_bundle_load", "save_rejects"]
 
@@ -166,7 +167,7 @@ def _load_regions(store, catalogue, hasher, paths, *, batch_size: int = 20_000) 
 
 LOADERS: dict[str, Callable[..., LoadReport]] = {
     "court": load_court_records, "listed": load_listed, "registry": load_registry, "ftm": load_ftm, "bods": load_bods,
-    "regions": _load_regions,
+    "regions": _load_regions, "tenders": load_tenders,
 }
 _format_command("court", "Load court dishonest-debtor records (失信被执行人): one entry per case number, each debtor "
                 "resolved to one subject across courts.", "CSV or JSON files (GBK or UTF-8).")
@@ -177,6 +178,8 @@ _format_command("registry", "Load enterprise registry records: legal reps, key p
 _format_command("ftm", "Load FollowTheMoney entities (OpenSanctions data): companies, persons, ownerships, "
                 "directorships, family ties.", "JSON-lines (or JSON array) files of FtM entities.")
 _format_command("bods", "Load Beneficial Ownership Data Standard 0.4 statements.", "JSON files of BODS statements.")
+_format_command("tenders", "Load tender participation (招投标): bids (BID_ON) and winners (WON) of stored subjects.",
+                "CSV files: tender_id, published, bidder (id or USCC) [, title, buyer, region, won, amount].")
 
 
 @app.command()
