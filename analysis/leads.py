@@ -25,8 +25,9 @@ Kinds, and the part of the graph each reads (``cypher/leads.cypher``):
   among them are given, as rotation is the usual pattern.
 * ``collusion_group``: Louvain communities (networkx) in the person-enterprise role
   network around listed enterprises (three rings out) that span two or more
-  provinces, hold a listed member, tie two or more people together and have few ties
-  outside (low conductance).
+  provinces, hold a listed member, tie two or more people together, have few ties
+  outside (low conductance, from the members' true degrees) and whose people each
+  hold roles in several of its firms (person-firm density).
 
 The analyses run in Python on the part of the graph they need, read in a few large
 queries: networkx's strongly connected parts and Louvain are what FalkorDB lacks
@@ -55,7 +56,9 @@ PHOENIX_WINDOW = dt.timedelta(days=730)
 # A shareholder counts as tied to an enterprise from this share (percent) up.
 TIED_SHARE = 20.0
 # Community size (enterprises) and the largest share of its ties that may leave it.
-GROUP_MIN, GROUP_MAX, GROUP_CONDUCTANCE = 4, 40, 0.25
+GROUP_MIN, GROUP_MAX, GROUP_CONDUCTANCE, GROUP_DENSITY = 4, 40, 0.25, 0.2
+# Rings of the role network read around listed firms, and Louvain's resolution.
+GROUP_RINGS, GROUP_RESOLUTION = 4, 1.0
 # Co-bidding (Wachs & Kertész 2019): firms that met in at least this many tenders,
 # tenders with at most this many bidders (open calls with dozens say little), and
 # the least cohesion, exclusivity and density (share of member pairs that met that
@@ -267,12 +270,25 @@ def _shell_chains(store: Store, holdings: nx.DiGraph, listed_ids: set[str], on: 
     return leads
 
 
+def _communities(graph: nx.Graph, kinds: dict[str, str], depth: int = 3) -> list[set[str]]:
+    """Louvain communities; one with more than GROUP_MAX firms is split again on its own
+    subgraph (a small tight group tied to a big one by one edge is often absorbed)."""
+    found = []
+    for community in nx.community.louvain_communities(graph, resolution=GROUP_RESOLUTION, seed=7):
+        firms = sum(1 for n in community if kinds.get(n) == "enterprise")
+        if firms > GROUP_MAX and depth > 0 and len(community) < len(graph):
+            found += _communities(graph.subgraph(community), kinds, depth - 1)
+        else:
+            found.append(community)
+    return found
+
+
 def _collusion_groups(store: Store, listed: list[dict], on: dt.date) -> list[Lead]:
     listed_firms = {row["id"] for row in listed if row["kind"] == "enterprise"}
     graph = nx.Graph()
     kinds: dict[str, str] = {}
     frontier, seen = set(listed_firms), set(listed_firms)
-    for _ in range(3):  # listed firm -> its people -> their firms -> those firms' people
+    for _ in range(GROUP_RINGS):  # listed firm -> its people -> their firms -> their people -> ...
         rows = _read(store, "leads_role_edges", frontier, on=on.isoformat())
         for row in rows:
             graph.add_edge(row["a"], row["b"])
@@ -285,28 +301,38 @@ def _collusion_groups(store: Store, listed: list[dict], on: dt.date) -> list[Lea
         kinds.setdefault(firm, "enterprise")
     regions = _regions(store, [n for n in graph if kinds.get(n) == "enterprise"])
     leads = []
-    for community in nx.community.louvain_communities(graph, seed=7):
+    candidates = []
+    for community in _communities(graph, kinds):
         firms = sorted(n for n in community if kinds.get(n) == "enterprise")
         if not GROUP_MIN <= len(firms) <= GROUP_MAX or not set(firms) & listed_firms:
             continue
         provinces = {p for n in firms if (p := _province(regions.get(n)))}
         people = sorted(n for n in community if kinds.get(n) == "person")
-        if len(provinces) < 2 or len(people) < 2:
-            continue  # one person's own firms are the shared-controller and phoenix kinds
-        cut = nx.cut_size(graph, community)
-        volume = nx.volume(graph, community)
-        conductance = cut / volume if volume else 1.0
-        if conductance > GROUP_CONDUCTANCE:
-            continue
+        if len(provinces) >= 2 and len(people) >= 2:  # one person's own firms are other kinds
+            candidates.append((community, firms, people, provinces))
+    # The neighbourhood is cut out of the graph, so a community at its edge would look
+    # closed: its ties outside are counted from every member's true degree.
+    degree = {row["id"]: row["degree"] for row in _read(store, "leads_degrees",
+                                                         {n for c, *_ in candidates for n in c}, on=on.isoformat())}
+    leads = []
+    for community, firms, people, provinces in candidates:
         inner = graph.subgraph(community)
-        score = min(1.0, 0.4 + 0.3 * (1 - conductance / GROUP_CONDUCTANCE) + 0.1 * len(provinces)
-                    + 0.1 * len(set(firms) & listed_firms))
+        volume = sum(degree.get(n, 0) for n in community)
+        cut = volume - 2 * inner.number_of_edges()
+        conductance = cut / volume if volume else 1.0
+        # Share of person-firm pairs of the group that are tied: a ring's few people each
+        # hold roles in several of its firms; an ordinary firm's people work there only.
+        density = inner.number_of_edges() / (len(firms) * len(people))
+        if conductance > GROUP_CONDUCTANCE or density < GROUP_DENSITY:
+            continue
+        listed = sorted(set(firms) & listed_firms)
+        score = 0.35 * (1 - conductance / GROUP_CONDUCTANCE) + 0.45 * min(density / 0.5, 1) + 0.2 * (len(provinces) > 2)
         leads.append(_lead(LeadKind.collusion_group, firms, [*firms, *people], score,
                            f"{len(firms)} enterprises in {len(provinces)} provinces tied through {len(people)} "
-                           f"people, {len(set(firms) & listed_firms)} of them listed",
-                           {"enterprises": firms, "people": people, "listed": sorted(set(firms) & listed_firms),
-                            "ties": inner.number_of_edges(), "ties_outside": cut,
-                            "conductance": round(conductance, 4)}, provinces))
+                           f"people, {len(listed)} of them listed",
+                           {"enterprises": firms, "people": people, "listed": listed, "ties": inner.number_of_edges(),
+                            "ties_outside": cut, "conductance": round(conductance, 4), "density": round(density, 4)},
+                           provinces))
     return leads
 
 

@@ -52,6 +52,14 @@ MATCH (s:Subject {id: sid})-[r:LEGAL_REP_OF|PRINCIPAL_OF|ACTUAL_CONTROLLER_OF|HO
 WHERE r.valid_from <= $on AND $on <= r.valid_to
 RETURN s.id AS a, o.id AS b, o.kind AS b_kind
 
+// name: leads_degrees
+// How many subjects each given subject shares a role in force with: the true degree,
+// for the conductance of a community found in a neighbourhood cut out of the graph.
+UNWIND $ids AS sid
+MATCH (s:Subject {id: sid})-[r:LEGAL_REP_OF|PRINCIPAL_OF|ACTUAL_CONTROLLER_OF|HOLDS_SHARES|MANAGES|KEY_PERSON_OF]-(o:Subject)
+WHERE r.valid_from <= $on AND $on <= r.valid_to
+RETURN s.id AS id, count(DISTINCT o) AS degree
+
 // name: leads_save
 // Store found leads: a lead found again keeps its status and review; what it says is
 // refreshed. CONCERNS links it to each member, for the subject's own view.
