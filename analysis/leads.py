@@ -65,7 +65,7 @@ GROUP_RINGS, GROUP_RESOLUTION = 4, 1.0
 # often) of a reported group. In a closed market of random bidders, half-market
 # Louvain groups reach cohesion 0.9 and exclusivity 0.6 by chance, but not density.
 COBID_MIN, COBID_TENDER_MAX = 3, 30
-COBID_COHESION, COBID_EXCLUSIVITY, COBID_DENSITY = 0.6, 0.75, 0.8
+COBID_COHESION, COBID_EXCLUSIVITY, COBID_DENSITY = 0.5, 0.75, 0.8
 _BATCH = 5_000
 _CONTROL_ROLES = ("LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF")
 _ROLE_WEIGHT = {"LEGAL_REP_OF": 1.0, "ACTUAL_CONTROLLER_OF": 1.0, "PRINCIPAL_OF": 0.9, "HOLDS_SHARES": 0.7}
