@@ -17,22 +17,24 @@ relationship is removed with its whole period, and the entries are derived again
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
+import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.leads import holdings_graph
-from analysis.ownership import control_chains, integrated_shares
+from analysis.ownership import MAJORITY, OwnershipLoop, control_chains, integrated_shares
 from graph_model.catalogue import Catalogue
 from graph_model.errors import NotFound
 from graph_model.propagation import PropagationStats, propagate
 from graph_model.store.base import Store, batched
-from graph_model.types import OPEN_END
+from graph_model.types import OPEN_END, OPEN_START
 
-__all__ = ["Candidate", "CandidateReview", "CandidateStatus", "Decision", "derive_candidates", "list_candidates",
+__all__ = ["Candidate", "CandidateReview", "CandidateStatus", "Decision", "Derivation", "derive_candidates", "list_candidates",
            "review_candidate"]
 
 
@@ -55,14 +57,18 @@ class Candidate(BaseModel):
     enterprise_name: str = ""
     status: CandidateStatus
     chain: list[str] = Field(description="The chain of majorities from the controller to the enterprise.")
-    since: dt.date = Field(description="When the chain's control began; a confirmed controllership starts then.")
-    share: float = Field(description="The controller's integrated share in percent.")
+    since: dt.date = Field(description="When the control began (a registration's start, or the day the holdings "
+                                       "first made a majority); a confirmed controllership starts then.")
+    share: float | None = Field(None, description="The controller's integrated share in percent (None: the holdings "
+                                            "include a group that owns all of itself).")
     found_on: dt.date
     last_seen: dt.date
     reviewed_by: str | None = None
     department: str | None = None
     reason: str | None = None
     reviewed_on: dt.date | None = None
+    lapsed_on: dt.date | None = Field(None, description="A derivation on this day no longer found the control; "
+                                                         "a controllership its confirmation made ended the day before.")
 
 
 class CandidateReview(BaseModel):
@@ -77,36 +83,100 @@ class CandidateReview(BaseModel):
     on: dt.date | None = Field(None, description="Day the decision takes effect (default today).")
 
 
-def derive_candidates(store: Store, on: dt.date | None = None, batch_size: int = 5_000) -> int:
+@dataclass
+class Derivation:
+    """What one derivation found."""
+
+    candidates: int = 0  # unregistered majority-chain controllerships, found now
+    lapsed: int = 0  # candidates found before and not now (a confirmed one's controllership ends)
+    loops: list[str] = field(default_factory=list)  # groups that own all of themselves (no share)
+    propagation: PropagationStats = field(default_factory=PropagationStats)
+
+
+def _control_since(graph: nx.DiGraph, top: str, chains: dict[str, list[str]],
+                   registered_since: dict[tuple[str, str], str]) -> dict[str, str]:
+    """The day ``top`` gained control of each company of ``chains``: a registration's
+    start, or the day the holdings of ``top`` and what it then controlled first added
+    up to a majority (each holding counting from its own start and its holder's
+    control); to a fixed point, since control of one company dates control of the next."""
+    registrations: dict[str, list[str]] = defaultdict(list)
+    for controller, company in registered_since:
+        registrations[company].append(controller)
+    since: dict[str, str] = {top: OPEN_START}
+    for _ in range(len(chains) + 1):
+        changed = False
+        for company in chains:
+            starts = [max(registered_since[(m, company)], since[m]) for m in registrations[company] if m in since]
+            held = sorted((max(graph[m][company]["since"], since[m]), graph[m][company]["w"])
+                          for m in graph.predecessors(company) if m in since)
+            total = Fraction(0)
+            for day, w in held:
+                total += w
+                if total > MAJORITY:
+                    starts.append(day)
+                    break
+            if starts and min(starts) != since.get(company):
+                since[company] = min(starts)
+                changed = True
+        if not changed:
+            break
+    return since
+
+
+def derive_candidates(store: Store, catalogue: Catalogue, on: dt.date | None = None,
+                      batch_size: int = 5_000) -> Derivation:
     """Find every unregistered majority-chain controller (persons and public bodies)
-    and store it as a candidate; return how many there are."""
+    and store it as a candidate. A candidate found before and not now has lapsed: a
+    controllership its confirmation made ends the day before ``on``, and the entries of
+    those enterprises are derived again."""
     on = on or dt.date.today()
+    run = f"{on.isoformat()} {uuid.uuid4().hex[:8]}"
     graph = holdings_graph(store, on)
     for a, b in graph.edges:
         graph[a][b]["w"] = Fraction(str(graph[a][b]["share"] or 0)) / 100
+    kinds = {a: kind for a, _, kind in graph.edges(data="owner_kind")}
     registered: dict[str, set[str]] = defaultdict(set)
-    since: dict[tuple[str, str], str] = {(a, b): data["since"] for a, b, data in graph.edges(data=True)}
+    registered_since: dict[tuple[str, str], str] = {}
     for row in store.read("registered_controllers_on", on=on.isoformat()):
         registered[row["controller"]].add(row["enterprise"])
-        since[(row["controller"], row["enterprise"])] = row["valid_from"]
-    kinds = {a: kind for a, _, kind in graph.edges(data="owner_kind")}
+        registered_since[(row["controller"], row["enterprise"])] = row["valid_from"]
+        kinds[row["controller"]] = row["kind"]
     reverse = graph.reverse(copy=False)
-    rows = []
-    for top in sorted(n for n in graph if kinds.get(n) in ("person", "public_body")):
+    result, rows = Derivation(), []
+    for top in sorted(n for n, kind in kinds.items() if kind in ("person", "public_body")):
         chains = control_chains(graph, top, registered)
         if not chains:
             continue
-        shares = integrated_shares(reverse, top)
+        try:
+            shares: dict[str, Fraction] | None = integrated_shares(reverse, top)
+        except OwnershipLoop as exc:  # the chains stand; only the share is undefined
+            shares = None
+            result.loops.append(f"{top}: {exc.detail}")
+        since = _control_since(graph, top, chains, registered_since)
         for enterprise, chain in sorted(chains.items()):
             if enterprise in registered.get(top, ()):
                 continue
-            rows.append({"controller": top, "enterprise": enterprise, "chain": chain,
-                         "share": round(float(shares.get(enterprise, 0) * 100), 6), "found_on": on.isoformat(),
-                         # Control began when the last link of the chain was in place.
-                         "since": max(since[link] for link in itertools.pairwise(chain))})
+            share = None if shares is None else round(float(shares.get(enterprise, 0) * 100), 6)
+            rows.append({"controller": top, "enterprise": enterprise, "chain": chain, "share": share,
+                         "since": since[enterprise], "found_on": on.isoformat(), "run": run})
     for batch in batched(rows, batch_size):
         store.write("controller_candidates_save", rows=batch)
-    return len(rows)
+    result.candidates = len(rows)
+    lapsed = store.write("controller_candidates_lapse", run=run, on=on.isoformat(),
+                         until=(on - dt.timedelta(days=1)).isoformat()).rows
+    result.lapsed = len(lapsed)
+    ended = sorted({row["enterprise"] for row in lapsed if row["ended"]})
+    if ended:
+        result.propagation = _derive_entries(store, catalogue, ended)
+    return result
+
+
+def _derive_entries(store: Store, catalogue: Catalogue, enterprises: list[str]) -> PropagationStats:
+    by_list: dict[str, list[str]] = defaultdict(list)
+    for batch in batched(enterprises, 5_000):
+        for row in store.read("entries_of_subjects", ids=batch):
+            by_list[row["list"]].append(row["id"])
+    return propagate(store, catalogue, by_list=dict(by_list)) if by_list else PropagationStats()
 
 
 def _candidate(row: dict) -> Candidate:
@@ -139,9 +209,6 @@ def review_candidate(store: Store, catalogue: Catalogue, review: CandidateReview
         rows = store.write("reject_controller_candidate", **common).rows
     if not rows:
         raise NotFound(f"no candidate controller {review.controller!r} of {review.enterprise!r}")
-    by_list: dict[str, list[str]] = defaultdict(list)
-    for row in store.read("entries_of_subjects", ids=[review.enterprise]):
-        by_list[row["list"]].append(row["id"])
-    stats = propagate(store, catalogue, by_list=dict(by_list)) if by_list else PropagationStats()
+    stats = _derive_entries(store, catalogue, [review.enterprise])
     found = next(c for c in list_candidates(store, subject=review.enterprise) if c.controller == review.controller)
     return found, stats

@@ -1,13 +1,17 @@
 // Derived actual controllers: candidates from majority chains, which a registrar
 // confirms or rejects. Only a confirmed candidate can become an ACTUAL_CONTROLLER_OF
 // (source 'derived'), and only when the setting binds confirmed controllers (PR1).
+// FalkorDB 4.16: a list of relationships made by a pattern comprehension came out
+// empty in the lapse statement when its MATCH had a WHERE and a SET followed
+// (probed): relationships are gathered with OPTIONAL MATCH and collect() instead,
+// and each FOREACH comes before the SET.
 
 // name: registered_controllers_on
 // Every registered actual controllership in force on $on (not those a confirmed
 // candidate made, so that candidate is found again and keeps its review).
 MATCH (p:Subject)-[k:ACTUAL_CONTROLLER_OF]->(e:Subject)
 WHERE k.valid_from <= $on AND $on <= k.valid_to AND coalesce(k.source, '') <> 'derived'
-RETURN p.id AS controller, e.id AS enterprise, k.valid_from AS valid_from
+RETURN p.id AS controller, p.kind AS kind, e.id AS enterprise, k.valid_from AS valid_from
 
 // name: controller_candidates_save
 // A candidate found again keeps its status and review; its chain is refreshed.
@@ -16,8 +20,24 @@ MATCH (p:Subject {id: row.controller})
 MATCH (e:Subject {id: row.enterprise})
 MERGE (p)-[c:CONTROL_CANDIDATE]->(e)
 ON CREATE SET c.status = 'candidate', c.found_on = row.found_on
-SET c.chain = row.chain, c.share = row.share, c.since = row.since, c.last_seen = row.found_on
+// A candidate that had lapsed and is found again needs a new decision.
+SET c.status = CASE WHEN c.lapsed_on IS NULL THEN c.status ELSE 'candidate' END
+SET c.chain = row.chain, c.share = row.share, c.since = row.since, c.last_seen = row.found_on, c.run = row.run,
+    c.lapsed_on = null
 RETURN count(c) AS n
+
+// name: controller_candidates_lapse
+// Candidates this derivation ($run) did not find again: the control is gone. A
+// controllership a confirmation made ends the day before $on; the enterprises whose
+// controllership ended come back, for their entries to be derived again.
+MATCH (p:Subject)-[c:CONTROL_CANDIDATE]->(e:Subject)
+WHERE c.run <> $run AND c.lapsed_on IS NULL
+OPTIONAL MATCH (p)-[k:ACTUAL_CONTROLLER_OF]->(e)
+WHERE k.source = 'derived' AND k.valid_to >= $on
+WITH p, c, e, collect(k) AS open
+FOREACH (x IN open | SET x.valid_to = $until)
+SET c.lapsed_on = $on
+RETURN e.id AS enterprise, size(open) > 0 AS ended
 
 // name: controller_candidates_of
 // Candidates for one enterprise and candidates naming one controller.
@@ -42,20 +62,24 @@ LIMIT $limit
 // Confirm; with $bind, an ACTUAL_CONTROLLER_OF (source 'derived') from the day the
 // chain's control began, unless a controllership of the two is already in force.
 MATCH (p:Subject {id: $controller})-[c:CONTROL_CANDIDATE]->(e:Subject {id: $enterprise})
-WITH p, c, e, [(p)-[k:ACTUAL_CONTROLLER_OF]->(e) WHERE k.valid_to >= $on | k] AS open
+OPTIONAL MATCH (p)-[k:ACTUAL_CONTROLLER_OF]->(e)
+WHERE k.valid_to >= $on
+WITH p, c, e, count(k) AS open
+FOREACH (_ IN CASE WHEN $bind AND open = 0 THEN [1] ELSE [] END |
+  MERGE (p)-[k:ACTUAL_CONTROLLER_OF {valid_from: c.since, source: 'derived'}]->(e)
+  SET k.valid_to = $open_end, k.confirmed_on = $on)
 SET c.status = 'confirmed', c.reviewed_by = $reviewer, c.department = $department, c.reason = $reason,
     c.reviewed_on = $on
-FOREACH (_ IN CASE WHEN $bind AND size(open) = 0 THEN [1] ELSE [] END |
-  MERGE (p)-[k:ACTUAL_CONTROLLER_OF {valid_from: c.since}]->(e)
-  SET k.valid_to = $open_end, k.source = 'derived', k.confirmed_on = $on)
 RETURN properties(c) AS candidate
 
 // name: reject_controller_candidate
 // Reject: the confirmation was wrong, so the derived controllership it made is
 // removed with its whole period (the candidate keeps the decisions).
 MATCH (p:Subject {id: $controller})-[c:CONTROL_CANDIDATE]->(e:Subject {id: $enterprise})
-WITH p, c, e, [(p)-[k:ACTUAL_CONTROLLER_OF]->(e) WHERE k.source = 'derived' | k] AS derived
+OPTIONAL MATCH (p)-[k:ACTUAL_CONTROLLER_OF]->(e)
+WHERE k.source = 'derived'
+WITH p, c, e, collect(k) AS derived
+FOREACH (x IN derived | DELETE x)
 SET c.status = 'rejected', c.reviewed_by = $reviewer, c.department = $department, c.reason = $reason,
     c.reviewed_on = $on
-FOREACH (k IN derived | DELETE k)
 RETURN properties(c) AS candidate

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from analysis.controllers import CandidateReview, CandidateStatus, Decision, derive_candidates, list_candidates, review_candidate
+from analysis.controllers import (CandidateReview, CandidateStatus, Decision, derive_candidates, list_candidates,
+                                  review_candidate)
 from api.cli.common import console, exits, opened
 
 __all__ = ["app"]
@@ -23,8 +24,11 @@ Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of 
 def derive(date: Day = None) -> None:
     """Find every unregistered majority-chain controller and store it as a candidate."""
     with opened() as c:
-        n = derive_candidates(c.store, date.date() if date else None)
-    console.print(f"{n} candidate controller(s); reviews of earlier ones are kept")
+        found = derive_candidates(c.store, c.catalogue, date.date() if date else None)
+    console.print(f"{found.candidates} candidate controller(s); reviews of earlier ones are kept; "
+                  f"{found.lapsed} lapsed (their control is gone)")
+    for loop in found.loops:
+        console.print(f"[yellow]no integrated share for {loop}[/]")
 
 
 @app.command("list")
