@@ -24,7 +24,8 @@ Kinds, and the part of the graph each reads (``cypher/leads.cypher``):
   tenders that come from the group), after Wachs & Kertész (2019); the winners
   among them are given, as rotation is the usual pattern.
 * ``collusion_group``: Louvain communities (networkx) in the person-enterprise role
-  network around listed enterprises (three rings out) that span two or more
+  network around listed enterprises (four rings out; a community of over 40 firms is
+  split again) that span two or more
   provinces, hold a listed member, tie two or more people together, have few ties
   outside (low conductance, from the members' true degrees) and whose people each
   hold roles in several of its firms (person-firm density).
@@ -210,9 +211,15 @@ def holdings_graph(store: Store, on: dt.date) -> nx.DiGraph:
     """Holder -> held for every shareholding in force on ``on`` (``share`` in percent)."""
     graph = nx.DiGraph()
     for row in store.read("holdings_on", on=on.isoformat()):
-        if row["owner"] != row["owned"]:
-            graph.add_edge(row["owner"], row["owned"], share=row["share"], owner_kind=row["owner_kind"],
-                           since=row["valid_from"])
+        a, b = row["owner"], row["owned"]
+        if a == b:
+            continue  # an enterprise's own shares: no cycle, no control
+        if graph.has_edge(a, b):  # two periods in force at once: shares add, as in analysis.ownership
+            edge = graph[a][b]
+            edge["share"] = (edge["share"] or 0) + (row["share"] or 0)
+            edge["since"] = min(edge["since"], row["valid_from"])
+        else:
+            graph.add_edge(a, b, share=row["share"], owner_kind=row["owner_kind"], since=row["valid_from"])
     return graph
 
 
@@ -322,7 +329,8 @@ def _collusion_groups(store: Store, listed: list[dict], on: dt.date) -> list[Lea
         conductance = cut / volume if volume else 1.0
         # Share of person-firm pairs of the group that are tied: a ring's few people each
         # hold roles in several of its firms; an ordinary firm's people work there only.
-        density = inner.number_of_edges() / (len(firms) * len(people))
+        tied = sum(1 for a, b in inner.edges if (kinds.get(a) == "person") != (kinds.get(b) == "person"))
+        density = tied / (len(firms) * len(people))
         if conductance > GROUP_CONDUCTANCE or density < GROUP_DENSITY:
             continue
         listed = sorted(set(firms) & listed_firms)

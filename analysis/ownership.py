@@ -9,12 +9,13 @@ elimination over fractions. Shares are read as exact decimals (33.33 % is 3333/1
 so the result is exact; a group of enterprises that owns all of itself has no
 solution and is reported as such.
 
-**Ultimate owners** follow the order of the 2024 PBOC/SAMR rule (受益所有人信息管理办法):
-natural persons with at least 25 % integrated equity (and public bodies, as state
-owners); otherwise those who control the subject: registered actual controllers and
-persons or public bodies whose holdings and controlled enterprises together hold a
-majority, chain by chain; otherwise the senior managers (legal representative,
-principal, managers). Profit rights and votes are not in our data; board control is
+**Ultimate owners** follow article 6 of the 2024 PBOC/SAMR rule (受益所有人信息管理办法),
+whose first two conditions add up: natural persons with at least 25 % integrated
+equity (and public bodies, as state owners), and those who control the subject:
+registered actual controllers, and persons or public bodies whose holdings and
+controlled enterprises (registrations of controllers of holding companies included)
+together hold a majority, chain by chain. Only when nobody meets either, the senior
+managers (legal representative, principal, managers). Profit rights and votes are not in our data; board control is
 not derived.
 
 **Control.** A subject controls an enterprise when it, together with the enterprises
@@ -40,7 +41,7 @@ from graph_model.errors import InvalidInput
 from graph_model.store.base import Store, batched
 from graph_model.types import SubjectKind
 
-__all__ = ["ControlledAnswer", "OwnerBasis", "OwnersAnswer", "OwnershipLoop", "control_chains", "controlled",
+__all__ = ["ControlledAnswer", "OwnerBasis", "OwnerRule", "OwnersAnswer", "OwnershipLoop", "control_chains", "controlled",
            "integrated_shares", "owners"]
 
 EQUITY_THRESHOLD = Fraction(25, 100)
@@ -70,6 +71,11 @@ class OwnerBasis(StrEnum):
     senior_manager = "senior_manager"  # legal representative, principal or manager
 
 
+class OwnerRule(StrEnum):
+    ownership_or_control = "ownership_or_control"  # 25 % equity, or control: the conditions add up
+    senior_manager = "senior_manager"  # nobody meets either: the senior managers
+
+
 class Chain(BaseModel):
     ids: list[str] = Field(description="From the owner to the subject (or the subject to what it controls).")
     share: float = Field(description="Product of the direct shares along the chain, in percent.")
@@ -89,7 +95,8 @@ class Owner(Holder):
 class OwnersAnswer(BaseModel):
     subject: Party
     date: dt.date
-    rule: OwnerBasis | None = Field(description="The step of the rule order that found the owners.")
+    rule: OwnerRule | None = Field(description="ownership_or_control (equity and control add up), or "
+                                               "senior_manager when nobody meets either; None: nobody found.")
     ultimate_owners: list[Owner]
     holders: list[Holder] = Field(description="Everyone with an integrated share, largest first.")
     warnings: list[str] = Field(default_factory=list)
@@ -217,16 +224,6 @@ def _holdings_graph(rows: list[dict]) -> tuple[nx.DiGraph, list[str]]:
     return graph, sorted(warnings)
 
 
-def _majority_controllers(graph: nx.DiGraph, target: str, candidates: list[str]) -> dict[str, list[str]]:
-    """Candidates that control ``target`` through majorities, with the chain of control."""
-    found = {}
-    for candidate in candidates:
-        chain = control_chains(graph, candidate).get(target)
-        if chain:
-            found[candidate] = chain
-    return found
-
-
 def control_chains(graph: nx.DiGraph, controller: str, registered: dict[str, set[str]] | None = None,
                     ) -> dict[str, list[str]]:
     """Everything ``controller`` controls in ``graph`` (holder -> held), each with a
@@ -269,37 +266,40 @@ def owners(store: Store, subject: dict, on: dt.date | None = None) -> OwnersAnsw
                       for i, s in shares.items() if i in parties),
                      key=lambda h: (-h.share, h.subject.id))
     by_id = {h.subject.id: h for h in holders}
+    # Registered controllers of the subject and of every enterprise above it: a person
+    # registered as controller of a holding company controls what it holds a majority of.
+    registered: dict[str, set[str]] = defaultdict(set)
+    upstream = {target} | {i for i, p in parties.items() if p.kind is SubjectKind.enterprise}
+    for batch in batched(sorted(upstream), _BATCH):
+        for row in store.read("registered_controllers_of", ids=batch, on=on.isoformat()):
+            registered[row["id"]].add(row["controlled"])
+            parties.setdefault(row["id"], _party(row))
+    # The rule's conditions add up: equity, then control by anyone not already named.
     ultimate: list[Owner] = []
     for holder in holders:
         if shares[holder.subject.id] >= EQUITY_THRESHOLD and holder.subject.kind is not SubjectKind.enterprise:
             basis = OwnerBasis.equity if holder.subject.kind is SubjectKind.person else OwnerBasis.state
             ultimate.append(Owner(**holder.model_dump(), basis=basis))
-    if ultimate:
-        return OwnersAnswer(subject=_subject(subject), date=on,
-                            rule=ultimate[0].basis, ultimate_owners=ultimate, holders=holders, warnings=warnings)
-    officers = store.read("officers_of", id=target, on=on.isoformat())
-    rule = None
-    for row in officers:
-        if row["role"] == "ACTUAL_CONTROLLER_OF":
-            held = by_id.get(row["id"])
-            ultimate.append(Owner(subject=_party(row), share=held.share if held else 0.0,
-                                  paths=held.paths if held else [], basis=OwnerBasis.registered_control,
-                                  role=row["role"]))
-    top = [i for i, p in parties.items() if p.kind is not SubjectKind.enterprise]
-    for cid, chain in sorted(_majority_controllers(graph, target, top).items()):
-        if cid not in {o.subject.id for o in ultimate}:
-            ultimate.append(Owner(subject=parties[cid], share=by_id[cid].share,
-                                  paths=[Chain(ids=chain, share=_chain_share(graph, chain))],
-                                  basis=OwnerBasis.majority_control))
-    if ultimate:
-        rule = OwnerBasis.registered_control if ultimate[0].basis is OwnerBasis.registered_control \
-            else OwnerBasis.majority_control
-    else:
+    named = {o.subject.id for o in ultimate}
+    top = sorted(i for i, p in parties.items() if p.kind is not SubjectKind.enterprise and i not in named)
+    for cid in top:
+        chain = control_chains(graph, cid, registered).get(target)
+        if not chain:
+            continue
+        held = by_id.get(cid)
+        direct = len(chain) == 2 and target in registered.get(cid, ())
+        ultimate.append(Owner(subject=parties[cid], share=held.share if held else 0.0,
+                              paths=[Chain(ids=chain, share=_chain_share(graph, chain))],
+                              basis=OwnerBasis.registered_control if direct else OwnerBasis.majority_control,
+                              role="ACTUAL_CONTROLLER_OF" if direct else None))
+    rule: OwnerRule | None = OwnerRule.ownership_or_control if ultimate else None
+    if not ultimate:
+        officers = store.read("officers_of", id=target, on=on.isoformat())
         ultimate = [Owner(subject=_party(row), share=by_id[row["id"]].share if row["id"] in by_id else 0.0,
                           basis=OwnerBasis.senior_manager, role=row["role"])
                     for row in sorted(officers, key=lambda r: (r["role"], r["id"]))
                     if row["role"] != "ACTUAL_CONTROLLER_OF" and row["kind"] == SubjectKind.person]
-        rule = OwnerBasis.senior_manager if ultimate else None
+        rule = OwnerRule.senior_manager if ultimate else None
     return OwnersAnswer(subject=_subject(subject), date=on,
                         rule=rule, ultimate_owners=ultimate, holders=holders, warnings=warnings)
 

@@ -27,3 +27,10 @@ RETURN c.id AS controller, s.id AS controlled, s.kind AS kind, s.name AS name
 MATCH (p:Subject)-[k:ACTUAL_CONTROLLER_OF|LEGAL_REP_OF|PRINCIPAL_OF|MANAGES]->(s:Subject {id: $id})
 WHERE k.valid_from <= $on AND $on <= k.valid_to
 RETURN p.id AS id, p.kind AS kind, p.name AS name, type(k) AS role
+
+// name: registered_controllers_of
+// Registered actual controllers of the given subjects on $on.
+UNWIND $ids AS sid
+MATCH (c:Subject)-[k:ACTUAL_CONTROLLER_OF]->(s:Subject {id: sid})
+WHERE k.valid_from <= $on AND $on <= k.valid_to
+RETURN c.id AS id, c.kind AS kind, c.name AS name, s.id AS controlled

@@ -6,6 +6,11 @@ MERGE (t:Tender {id: row.id})
 SET t += row.props
 RETURN count(t) AS n
 
+// name: tenders_by_ids
+UNWIND $ids AS tid
+MATCH (t:Tender {id: tid})
+RETURN t.id AS id, t.published AS published
+
 // name: load_bids
 // One bid per bidder and tender; WON follows the row, so a corrected row undoes it.
 UNWIND $rows AS row

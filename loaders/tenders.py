@@ -11,6 +11,7 @@ the same file again changes nothing; a corrected ``won`` undoes the earlier WON.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -66,10 +67,13 @@ def _bidders(store: Store, keys: set[str], batch_size: int) -> dict[str, str]:
     """Stored subject ids of the bidders, given by id or USCC."""
     found = {row["id"]: row["id"] for batch in batched(sorted(keys), batch_size)
              for row in store.read("subject_kinds", ids=batch)}
-    by_code = {normalise_uscc(k): k for k in keys - set(found)}
+    by_code: dict[str, list[str]] = defaultdict(list)  # one USCC may be written several ways
+    for key in keys - set(found):
+        by_code[normalise_uscc(key)].append(key)
     for batch in batched(sorted(by_code), batch_size):
         for row in store.read("subjects_by_keys", variant="uscc", ids=batch):
-            found[by_code[row["key"]]] = row["id"]
+            for key in by_code[row["key"]]:
+                found[key] = row["id"]
     return found
 
 
@@ -89,7 +93,10 @@ def load_tenders(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: Se
                     report.rejects.append(Reject(Path(path).name, line, ".".join(map(str, error["loc"])) or "(row)",
                                                  error["msg"].removeprefix("Value error, ")))
     ids = _bidders(store, {row.bidder for _, _, row in good}, batch_size)
-    tenders: dict[str, dict] = {}
+    # A tender already stored keeps its publication day: a row that says otherwise is a reject.
+    tenders: dict[str, dict] = {row["id"]: {"published": row["published"]} for batch in batched(
+        sorted({row.tender_id for _, _, row in good}), batch_size) for row in store.read("tenders_by_ids", ids=batch)}
+    stored = set(tenders)
     bids: dict[tuple[str, str], tuple[str, int]] = {}
     rows = []
     for name, line, row in good:
@@ -106,16 +113,19 @@ def load_tenders(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: Se
                                    "region": row.region}.items() if v is not None}
         known = tenders.setdefault(row.tender_id, props)
         if known["published"] != props["published"]:
+            where = "by the store" if row.tender_id in stored else "in an earlier row"
             report.rejects.append(Reject(name, line, "published", f"tender {row.tender_id} was published on "
-                                                                  f"{known['published']} in an earlier row"))
+                                                                  f"{known['published']} {where}"))
             continue
         known.update(props)
         bids[(row.tender_id, subject)] = (name, line)
         rows.append({"tender_id": row.tender_id, "subject_id": subject, "won": row.won, "amount": row.amount})
-    for batch in batched([{"id": tid, "props": props} for tid, props in tenders.items()], batch_size):
+    written = {tid for tid, _ in bids}
+    for batch in batched([{"id": tid, "props": props} for tid, props in tenders.items() if tid in written],
+                         batch_size):
         store.write("load_tenders", rows=batch)
     for batch in batched(rows, batch_size):
         store.write("load_bids", rows=batch)
-    report.loaded = {"tenders": len(tenders), "bids": len(rows)}
+    report.loaded = {"tenders": len(written), "bids": len(rows)}
     report.seconds = time.perf_counter() - started
     return report

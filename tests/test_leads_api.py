@@ -41,6 +41,8 @@ def test_leads_are_found_listed_and_reviewed_from_cli_and_api(tmp_path):
                 "shared_controller", "circular_ownership", "shell_chain"}
         audit = [json.loads(line) for line in (Path(env["SANCTIONNET_DATA_DIR"]) / "audit.log").read_text().splitlines()]
         assert [(a["lead"], a["status"]) for a in audit if a["event"] == "lead_review"] == [(lead_id, "dismissed")]
+        disclosed = [a["persons"] for a in audit if a["event"] == "read_person" and a["what"] == "leads"]
+        assert disclosed[0] == ["P1"] and all("P1" in persons for persons in disclosed[:2])
     finally:
         assert _stop(proc) == 0
         _run(env, "db", "stop")

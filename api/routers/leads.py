@@ -47,8 +47,14 @@ async def get_leads(params: Annotated[LeadParams, Query()], services: ServicesDe
     score, evidence and review status. A lead is not a finding of dishonesty."""
     leads = await run_in_threadpool(list_leads, services.store, kind=params.kind, status=params.status,
                                     subject=params.subject, limit=params.limit, offset=params.offset)
-    services.audit.write("read_leads", client=request.client.host if request.client else None,
-                         leads=[lead.id for lead in leads])
+    client = request.client.host if request.client else None
+    services.audit.write("read_leads", client=client, leads=[lead.id for lead in leads])
+    # Leads name persons: which ones this answer disclosed, as for any read of a person.
+    members = sorted({m for lead in leads for m in lead.members})
+    kinds = await run_in_threadpool(services.store.read, "subject_kinds", ids=members)
+    persons = sorted(row["id"] for row in kinds if row["kind"] == "person")
+    if persons:
+        services.audit.write("read_person", client=client, what="leads", persons=persons)
     return leads
 
 

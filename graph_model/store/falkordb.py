@@ -177,7 +177,11 @@ class FalkorStore(StoreBase):
 
     def _has_nodes(self) -> bool:
         # A graph that was never written has no key, and a query on it is an error.
-        return bool(self._db.connection.exists(self.graph_name)) and self.read("count_nodes")[0]["n"] > 0
+        try:
+            exists = self._db.connection.exists(self.graph_name)
+        except _TRANSIENT as exc:
+            raise StoreUnavailable(f"FalkorDB at {self._where} is not answering: {exc}") from exc
+        return bool(exists) and self.read("count_nodes")[0]["n"] > 0
 
     def create_graph(self, nodes: Mapping[tuple[str, ...], Sequence[dict]],
                      relationships: Mapping[str, Sequence[dict]]) -> bool:
@@ -224,7 +228,11 @@ class FalkorStore(StoreBase):
                                      len(node_parts), len(edge_parts), *node_parts, *edge_parts)
                 pipe.execute()
         except (redis.exceptions.WatchError, redis.exceptions.ResponseError):
-            return False  # written by someone else meanwhile, or refused (size): nothing created
+            # Written by someone else meanwhile (WATCH), or the command was refused: no
+            # node was created (the DEL of the empty key may have run; the schema is made
+            # again below). A command over Redis's limit closes the connection instead,
+            # hence the size check above.
+            return False
         except _TRANSIENT as exc:
             raise StoreUnavailable(f"FalkorDB at {self._where} is not answering: {exc}") from exc
         finally:

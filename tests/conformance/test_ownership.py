@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.ownership import OwnerBasis, OwnershipLoop, controlled, integrated_shares, owners
+from analysis.ownership import OwnerBasis, OwnerRule, OwnershipLoop, controlled, integrated_shares, owners
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 
@@ -48,7 +48,7 @@ def test_cross_holdings_are_solved_exactly(store, catalogue, hasher, tmp_path, b
     shares = {h.subject.id: h.share for h in answer.holders}
     assert shares == {"P": pytest.approx(200 / 3, abs=1e-6), "B": pytest.approx(200 / 3, abs=1e-6),
                       "Q": pytest.approx(100 / 3, abs=1e-6)}
-    assert answer.rule is OwnerBasis.equity
+    assert answer.rule is OwnerRule.ownership_or_control
     assert [(o.subject.id, o.basis) for o in answer.ultimate_owners] == [("P", OwnerBasis.equity),
                                                                          ("Q", OwnerBasis.equity)]
     q = next(o for o in answer.ultimate_owners if o.subject.id == "Q")
@@ -77,7 +77,7 @@ def test_the_rule_order_falls_to_control_then_to_the_senior_manager(store, catal
     _load(store, catalogue, hasher, tmp_path, b, batch_size)
 
     x = owners(store, _subject(store, "X"), ON)
-    assert x.rule is OwnerBasis.majority_control
+    assert x.rule is OwnerRule.ownership_or_control
     assert [(o.subject.id, o.paths[0].ids) for o in x.ultimate_owners] == [("P", ["P", "H1", "H2", "X"])]
     assert x.ultimate_owners[0].share == pytest.approx(51 ** 3 / 10_000)
     assert "S1" not in {h.subject.id for h in x.ultimate_owners}
@@ -85,11 +85,33 @@ def test_the_rule_order_falls_to_control_then_to_the_senior_manager(store, catal
     assert [(o.subject.id, o.basis, o.role) for o in registered.ultimate_owners] == [
         ("RC", OwnerBasis.registered_control, "ACTUAL_CONTROLLER_OF")]
     manager = owners(store, _subject(store, "M"), ON)
+    assert manager.rule is OwnerRule.senior_manager
     assert [(o.subject.id, o.basis) for o in manager.ultimate_owners] == [("LR", OwnerBasis.senior_manager)]
     # Before 2021 S1 also held 49 % of H1: S1's share of X then includes that chain.
     earlier = owners(store, _subject(store, "X"), dt.date(2020, 6, 1))
     s1 = next(h for h in earlier.holders if h.subject.id == "S1")
     assert s1.share == pytest.approx(24.5 + 49 * 51 * 51 / 10_000)
+
+
+def test_equity_and_control_add_up_and_registrations_above_count(store, catalogue, hasher, tmp_path, batch_size):
+    """Article 6: a 30 % holder and the registered controller are both owners; a person
+    registered as controller of a holding company owns what it holds a majority of."""
+    b = Bundle()
+    for sid in ("X", "E1", "T"):
+        b.enterprise(sid)
+    for sid in ("P1", "RC", "P"):
+        b.person(sid)
+    _holds(b, "P1", "X", "30")
+    b.role("RC", "ACTUAL_CONTROLLER_OF", "X", valid_from="2015-01-01")
+    b.role("P", "ACTUAL_CONTROLLER_OF", "E1", valid_from="2015-01-01")
+    _holds(b, "E1", "T", "60")
+    _load(store, catalogue, hasher, tmp_path, b, batch_size)
+    x = owners(store, _subject(store, "X"), ON)
+    assert [(o.subject.id, o.basis) for o in x.ultimate_owners] == [("P1", OwnerBasis.equity),
+                                                                    ("RC", OwnerBasis.registered_control)]
+    t = owners(store, _subject(store, "T"), ON)
+    assert [(o.subject.id, o.basis, o.paths[0].ids) for o in t.ultimate_owners] == [
+        ("P", OwnerBasis.majority_control, ["P", "E1", "T"])]
 
 
 def test_controlled_follows_majorities_and_registrations_down_the_chain(store, catalogue, hasher, tmp_path,

@@ -72,3 +72,18 @@ def test_a_group_that_bids_together_and_takes_turns_winning_is_a_co_bidding_lead
     assert leads[0].evidence["cohesion"] == 1.0 and leads[0].evidence["exclusivity"] == 1.0
     assert sorted(leads[0].evidence["winners"]) == [f"R{t}" for t in range(8)]
     assert leads[0].provinces == ["23", "44"]
+
+
+def test_a_stored_tender_keeps_its_day_and_one_uscc_written_two_ways_is_one_bidder(store, catalogue, hasher, tmp_path,
+                                                                                  batch_size):
+    b = _bidders(store, catalogue, hasher, tmp_path, batch_size, n=2)
+    uscc = b.subjects[0]["uscc"]
+    first = _write(tmp_path / "a.csv", [["T1", "2024-03-01", "F01", "", "", "", "", ""]])
+    assert not load_tenders(store, catalogue, hasher, [first], batch_size=batch_size).rejects
+    second = _write(tmp_path / "b.csv", [["T1", "2024-03-02", "F00", "", "", "", "", ""],
+                                         ["T2", "2024-04-01", uscc, "", "", "", "", ""],
+                                         ["T3", "2024-04-01", uscc.lower(), "", "", "", "", ""]])
+    report = load_tenders(store, catalogue, hasher, [second], batch_size=batch_size)
+    assert [(r.line, r.field, r.reason.endswith("by the store")) for r in report.rejects] == [(2, "published", True)]
+    assert sorted((r["tender"], r["bidder"]) for r in store.read("tender_bids")) == [
+        ("T1", "F01"), ("T2", "F00"), ("T3", "F00")]
