@@ -27,7 +27,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.leads import holdings_graph
-from analysis.ownership import MAJORITY, OwnershipLoop, control_chains, integrated_shares
+from analysis.ownership import MAJORITY, OwnershipLoop, control_chains, integrated_shares, shares_below
 from graph_model.catalogue import Catalogue
 from graph_model.errors import NotFound
 from graph_model.propagation import PropagationStats, propagate
@@ -94,19 +94,18 @@ class Derivation:
 
 
 def _control_since(graph: nx.DiGraph, top: str, chains: dict[str, list[str]],
-                   registered_since: dict[tuple[str, str], str]) -> dict[str, str]:
+                   registered_since: dict[tuple[str, str], str], registrations: dict[str, list[str]]) -> dict[str, str]:
     """The day ``top`` gained control of each company of ``chains``: a registration's
     start, or the day the holdings of ``top`` and what it then controlled first added
     up to a majority (each holding counting from its own start and its holder's
-    control); to a fixed point, since control of one company dates control of the next."""
-    registrations: dict[str, list[str]] = defaultdict(list)
-    for controller, company in registered_since:
-        registrations[company].append(controller)
+    control); to a fixed point, since control of one company dates control of the next.
+    ``registrations`` lists each company's registered controllers."""
     since: dict[str, str] = {top: OPEN_START}
     for _ in range(len(chains) + 1):
         changed = False
         for company in chains:
-            starts = [max(registered_since[(m, company)], since[m]) for m in registrations[company] if m in since]
+            starts = [max(registered_since[(m, company)], since[m]) for m in registrations.get(company, ())
+                      if m in since]
             held = sorted((max(graph[m][company]["since"], since[m]), graph[m][company]["w"])
                           for m in graph.predecessors(company) if m in since)
             total = Fraction(0)
@@ -141,18 +140,28 @@ def derive_candidates(store: Store, catalogue: Catalogue, on: dt.date | None = N
         registered[row["controller"]].add(row["enterprise"])
         registered_since[(row["controller"], row["enterprise"])] = row["valid_from"]
         kinds[row["controller"]] = row["kind"]
+    registrations: dict[str, list[str]] = defaultdict(list)
+    for controller, company in registered_since:
+        registrations[company].append(controller)
     reverse = graph.reverse(copy=False)
+    # Holders with nothing on a cycle below them (nearly all) get their shares in one
+    # pass in topological order; the others are solved part by part.
+    cyclic = {n for part in nx.strongly_connected_components(graph) if len(part) > 1 for n in part}
+    rank = {n: i for i, n in enumerate(nx.topological_sort(graph.subgraph(set(graph) - cyclic)))}
     result, rows = Derivation(), []
     for top in sorted(n for n, kind in kinds.items() if kind in ("person", "public_body")):
         chains = control_chains(graph, top, registered)
         if not chains:
             continue
         try:
-            shares: dict[str, Fraction] | None = integrated_shares(reverse, top)
+            shares: dict[str, Fraction] | None = (
+                {} if top not in graph  # a registered controller holding nothing
+                else integrated_shares(reverse, top) if cyclic and nx.descendants(graph, top) & cyclic
+                else shares_below(graph, top, rank))
         except OwnershipLoop as exc:  # the chains stand; only the share is undefined
             shares = None
             result.loops.append(f"{top}: {exc.detail}")
-        since = _control_since(graph, top, chains, registered_since)
+        since = _control_since(graph, top, chains, registered_since, registrations)
         for enterprise, chain in sorted(chains.items()):
             if enterprise in registered.get(top, ()):
                 continue

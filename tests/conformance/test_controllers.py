@@ -29,13 +29,21 @@ def test_a_confirmed_candidate_is_restricted_and_a_rejected_one_no_longer(store,
     b.role("H", "HOLDS_SHARES", "X", share="70", valid_from="2015-01-01")
     b.role("R", "ACTUAL_CONTROLLER_OF", "Y", valid_from="2015-01-01")
     b.role("R", "HOLDS_SHARES", "Y", share="90", valid_from="2015-01-01")
+    # R2 holds nothing but is registered for Y2, which holds 60 % of Z2.
+    b.enterprise("Y2")
+    b.enterprise("Z2")
+    b.person("R2")
+    b.role("R2", "ACTUAL_CONTROLLER_OF", "Y2", valid_from="2016-01-01")
+    b.role("Y2", "HOLDS_SHARES", "Z2", share="60", valid_from="2017-01-01")
     b.entry("JX", "X", determined="2023-01-10")
     report = load_bundle(store, catalogue, hasher, b.write(tmp_path / "b"), batch_size=batch_size)
     assert not report.rejects
-    assert derive_candidates(store, catalogue, ON).candidates == 2  # P of H and of X; R is registered for Y
-    got = {(c.controller, c.enterprise): (c.status, c.chain) for c in list_candidates(store)}
-    assert got == {("P", "H"): (CandidateStatus.candidate, ["P", "H"]),
-                   ("P", "X"): (CandidateStatus.candidate, ["P", "H", "X"])}
+    # P of H and of X; R is registered for Y; R2 through its registration for Y2.
+    assert derive_candidates(store, catalogue, ON).candidates == 3
+    got = {(c.controller, c.enterprise): (c.status, c.chain, c.share, c.since) for c in list_candidates(store)}
+    assert got == {("P", "H"): (CandidateStatus.candidate, ["P", "H"], 60.0, dt.date(2015, 1, 1)),
+                   ("P", "X"): (CandidateStatus.candidate, ["P", "H", "X"], 42.0, dt.date(2015, 1, 1)),
+                   ("R2", "Z2"): (CandidateStatus.candidate, ["R2", "Y2", "Z2"], 0.0, dt.date(2017, 1, 1))}
     assert not _restricted(store, catalogue, hasher, "P", ON)  # a candidate restricts nobody
 
     review = dict(controller="P", enterprise="X", reviewer="王五", department="某市市场监督管理局",
@@ -45,7 +53,7 @@ def test_a_confirmed_candidate_is_restricted_and_a_rejected_one_no_longer(store,
     assert confirmed.since == dt.date(2015, 1, 1)
     # The controllership is dated from the chain, so the 2023 listing binds P.
     assert _restricted(store, catalogue, hasher, "P", ON)
-    assert derive_candidates(store, catalogue, ON).candidates == 2  # found again: the review is kept
+    assert derive_candidates(store, catalogue, ON).candidates == 3  # found again: the review is kept
     assert list_candidates(store, subject="X")[0].status is CandidateStatus.confirmed
 
     later = ON + dt.timedelta(days=30)

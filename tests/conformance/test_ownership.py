@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.ownership import OwnerBasis, OwnerRule, OwnershipLoop, controlled, integrated_shares, owners
+from analysis.ownership import (OwnerBasis, OwnerRule, OwnershipLoop, controlled, integrated_shares, owners,
+                                shares_below)
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 
@@ -181,6 +182,11 @@ def test_integrated_shares_are_the_power_series_and_the_paths_in_acyclic_graphs(
     for i, value in numeric.items():
         assert float(exact.get(str(i), 0)) == pytest.approx(value, abs=1e-9)
     if nx.is_directed_acyclic_graph(graph):
+        rank = {n: i for i, n in enumerate(nx.topological_sort(graph))}
+        reverse = graph.reverse(copy=False)
+        for source in graph:  # the one-pass form the graph-wide derivation uses
+            assert shares_below(graph, source, rank) == {n: v for n, v in integrated_shares(reverse, source).items()
+                                                         if v}
         for source in graph:
             if source != "0":
                 paths = sum((Fraction(1) * _product(graph, p) for p in nx.all_simple_paths(graph, source, "0")),
