@@ -156,3 +156,27 @@ def test_a_bulk_write_survives_a_killed_server(tmp_path):
     finally:
         store.close()
         server.stop()
+
+
+def test_a_write_by_someone_else_during_the_check_aborts_the_bulk_write(falkor_store, falkordb_server, monkeypatch):
+    """Another client writes between the emptiness check and the command (WATCH): the
+    bulk write does nothing, the other write stands, and the load would use MERGE."""
+    other = FalkorStore(unix_socket_path=str(falkordb_server.socket), graph=falkor_store.graph_name)
+    checks = []
+    real_check = FalkorStore._has_nodes
+
+    def check_then_someone_writes(self):
+        empty = real_check(self)
+        checks.append(empty)
+        if len(checks) == 2:  # the check inside the transaction, after WATCH
+            other.write("load_subjects", variant="Person", rows=[{"id": "P-other", "props": {"name": "乙"}}])
+        return empty
+
+    monkeypatch.setattr(FalkorStore, "_has_nodes", check_then_someone_writes)
+    try:
+        assert not falkor_store.create_graph({("Subject", "Person"): [{"id": "P1", "props": {"name": "甲"}}]}, {})
+    finally:
+        other.close()
+    assert checks == [False, False]
+    nodes, _ = _snapshot(falkor_store)
+    assert len(nodes) == 1 and "P-other" in nodes[0]
