@@ -131,8 +131,6 @@ def derive_candidates(store: Store, catalogue: Catalogue, on: dt.date | None = N
     on = on or dt.date.today()
     run = f"{on.isoformat()} {uuid.uuid4().hex[:8]}"
     graph = holdings_graph(store, on)
-    for a, b in graph.edges:
-        graph[a][b]["w"] = Fraction(str(graph[a][b]["share"] or 0)) / 100
     kinds = {a: kind for a, _, kind in graph.edges(data="owner_kind")}
     registered: dict[str, set[str]] = defaultdict(set)
     registered_since: dict[tuple[str, str], str] = {}

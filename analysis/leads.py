@@ -47,6 +47,7 @@ from enum import StrEnum
 import networkx as nx
 from pydantic import BaseModel, Field
 
+from analysis.ownership import holdings_from_rows, percent
 from graph_model.catalogue import Catalogue
 from graph_model.errors import NotFound
 from graph_model.store.base import Store, batched
@@ -128,13 +129,17 @@ def _listed(store: Store) -> list[dict]:
     return store.read("leads_listed")
 
 
-def _phoenix(store: Store, listed: list[dict]) -> list[Lead]:
+def _listed_enterprises(listed: list[dict]) -> dict[str, list[dict]]:
+    """The entries of listed enterprises with a region, by enterprise."""
+    by_listed: dict[str, list[dict]] = defaultdict(list)
+    for row in listed:
+        if row["kind"] == "enterprise" and _province(row["region"]):
+            by_listed[row["id"]].append(row)
+    return by_listed
+
+
+def _phoenix(store: Store, by_listed: dict[str, list[dict]], ties: list[dict]) -> list[Lead]:
     """Ties of listed enterprises that reappear in another province after the listing."""
-    entries = [row for row in listed if row["kind"] == "enterprise" and _province(row["region"])]
-    by_listed = defaultdict(list)
-    for row in entries:
-        by_listed[row["id"]].append(row)
-    ties = _read(store, "leads_ties", by_listed)
     tied_to: dict[str, list[tuple[dict, dict]]] = defaultdict(list)
     for tie in ties:
         if tie["role"] == "HOLDS_SHARES" and (tie["share"] or 0) < TIED_SHARE:
@@ -181,14 +186,10 @@ def _phoenix(store: Store, listed: list[dict]) -> list[Lead]:
     return list(best.values())
 
 
-def _shared_controllers(store: Store, listed: list[dict]) -> list[Lead]:
+def _shared_controllers(entries: dict[str, list[dict]], ties: list[dict]) -> list[Lead]:
     """One person in control of listed enterprises in several provinces."""
-    entries = defaultdict(list)
-    for row in listed:
-        if row["kind"] == "enterprise" and _province(row["region"]):
-            entries[row["id"]].append(row)
     controls: dict[str, dict[str, dict]] = defaultdict(dict)
-    for tie in _read(store, "leads_ties", entries):
+    for tie in ties:
         if tie["role"] not in _CONTROL_ROLES or tie["tied_kind"] != "person":
             continue
         for entry in entries[tie["listed"]]:
@@ -208,18 +209,11 @@ def _shared_controllers(store: Store, listed: list[dict]) -> list[Lead]:
 
 
 def holdings_graph(store: Store, on: dt.date) -> nx.DiGraph:
-    """Holder -> held for every shareholding in force on ``on`` (``share`` in percent)."""
-    graph = nx.DiGraph()
-    for row in store.read("holdings_on", on=on.isoformat()):
-        a, b = row["owner"], row["owned"]
-        if a == b:
-            continue  # an enterprise's own shares: no cycle, no control
-        if graph.has_edge(a, b):  # two periods in force at once: shares add, as in analysis.ownership
-            edge = graph[a][b]
-            edge["share"] = (edge["share"] or 0) + (row["share"] or 0)
-            edge["since"] = min(edge["since"], row["valid_from"])
-        else:
-            graph.add_edge(a, b, share=row["share"], owner_kind=row["owner_kind"], since=row["valid_from"])
+    """Holder -> held for every shareholding in force on ``on`` (``w``, ``since``,
+    ``owner_kind`` as analysis.ownership builds them), without an enterprise's holding
+    of its own shares: that makes no cycle and no control."""
+    graph, _ = holdings_from_rows(store.read("holdings_on", on=on.isoformat()))
+    graph.remove_edges_from(list(nx.selfloop_edges(graph)))
     return graph
 
 
@@ -232,7 +226,7 @@ def _circular(store: Store, holdings: nx.DiGraph, listed_ids: set[str]) -> list[
     regions = _regions(store, {node for part in parts for node in part})
     leads = []
     for part in parts:
-        edges = sorted((a, b, holdings[a][b]["share"]) for a, b in holdings.subgraph(part).edges)
+        edges = sorted((a, b, percent(holdings[a][b]["w"])) for a, b in holdings.subgraph(part).edges)
         listed = sorted(set(part) & listed_ids)
         provinces = {p for node in part if (p := _province(regions.get(node)))}
         score = 0.5 + 0.3 * bool(listed) + 0.1 * (len(provinces) > 1) + 0.1 * (len(part) <= 4)
@@ -267,7 +261,7 @@ def _shell_chains(store: Store, holdings: nx.DiGraph, listed_ids: set[str], on: 
     leads = []
     for holder, chain, target in sorted(chains, key=lambda c: c[1]):
         provinces = {p for n in (holder, *chain, target) if (p := _province(regions.get(n)))}
-        shares = [holdings[a][b]["share"] for a, b in zip([holder, *chain], [*chain, target])]
+        shares = [percent(holdings[a][b]["w"]) for a, b in zip([holder, *chain], [*chain, target])]
         score = min(1.0, 0.35 + 0.15 * len(chain) + 0.2 * bool({holder, target} & listed_ids)
                     + 0.1 * (len(provinces) > 1))
         leads.append(_lead(LeadKind.shell_chain, chain, [holder, *chain, target], score,
@@ -396,10 +390,13 @@ def find_leads(store: Store, catalogue: Catalogue, kinds: Sequence[LeadKind | st
     listed = _listed(store)
     listed_ids = {row["id"] for row in listed}
     found: list[Lead] = []
-    if LeadKind.phoenix in wanted:
-        found += _phoenix(store, listed)
-    if LeadKind.shared_controller in wanted:
-        found += _shared_controllers(store, listed)
+    if wanted & {LeadKind.phoenix, LeadKind.shared_controller}:
+        by_listed = _listed_enterprises(listed)
+        ties = _read(store, "leads_ties", by_listed)  # read once for both kinds
+        if LeadKind.phoenix in wanted:
+            found += _phoenix(store, by_listed, ties)
+        if LeadKind.shared_controller in wanted:
+            found += _shared_controllers(by_listed, ties)
     if wanted & {LeadKind.circular_ownership, LeadKind.shell_chain}:
         holdings = holdings_graph(store, on)
         if LeadKind.circular_ownership in wanted:

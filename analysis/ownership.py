@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from enum import StrEnum
 from fractions import Fraction
 
@@ -42,7 +43,7 @@ from graph_model.store.base import Store, batched
 from graph_model.types import SubjectKind
 
 __all__ = ["ControlledAnswer", "OwnerBasis", "OwnerRule", "OwnersAnswer", "OwnershipLoop", "control_chains", "controlled",
-           "integrated_shares", "owners", "shares_below"]
+           "holdings_from_rows", "integrated_shares", "owners", "percent", "shares_below"]
 
 EQUITY_THRESHOLD = Fraction(25, 100)
 MAJORITY = Fraction(1, 2)
@@ -121,7 +122,8 @@ def _fraction(share: float | int | None) -> Fraction:
     return Fraction(str(share or 0)) / 100
 
 
-def _percent(value: Fraction) -> float:
+def percent(value: Fraction) -> float:
+    """A fraction as a percentage, rounded to six places."""
     return round(float(value * 100), 6)
 
 
@@ -194,7 +196,7 @@ def _chains(graph: nx.DiGraph, source: str, target: str) -> list[Chain]:
             product *= graph[a][b]["w"]
         found.append((product, path))
     found.sort(key=lambda item: (-item[0], item[1]))
-    return [Chain(ids=path, share=_percent(product)) for product, path in found[:MAX_PATHS]]
+    return [Chain(ids=path, share=percent(product)) for product, path in found[:MAX_PATHS]]
 
 
 def _party(row: dict) -> Party:
@@ -222,19 +224,26 @@ def _walk(store: Store, query: str, starts: set[str], on: dt.date, far: str, see
     return rows
 
 
-def _holdings_graph(rows: list[dict]) -> tuple[nx.DiGraph, list[str]]:
-    """Holder -> held, with ``w`` the direct share (periods of one pair added), and
-    warnings for enterprises whose holders add up to more than 100 %."""
+def holdings_from_rows(rows: Iterable[dict]) -> tuple[nx.DiGraph, list[str]]:
+    """Holder -> held, with ``w`` the direct share as a fraction (periods of one pair in
+    force at once added), ``since`` the earliest of their starts and ``owner_kind`` where
+    the rows give them; and warnings for enterprises whose holders add up to over 100 %."""
     graph = nx.DiGraph()
     for row in rows:
         a, b = row["owner"], row["owned"]
-        previous = graph[a][b]["w"] if graph.has_edge(a, b) else Fraction(0)
-        graph.add_edge(a, b, w=previous + _fraction(row["share"]))
+        if graph.has_edge(a, b):
+            edge = graph[a][b]
+            edge["w"] += _fraction(row["share"])
+            if "valid_from" in row:
+                edge["since"] = min(edge["since"], row["valid_from"])
+        else:
+            graph.add_edge(a, b, w=_fraction(row["share"]), since=row.get("valid_from"),
+                           owner_kind=row.get("owner_kind"))
     warnings = []
     for node in graph:
         total = sum((w for _, _, w in graph.in_edges(node, data="w")), Fraction(0))
         if total > 1:
-            warnings.append(f"the holdings in {node} add up to {_percent(total)} %")
+            warnings.append(f"the holdings in {node} add up to {percent(total)} %")
     return graph, sorted(warnings)
 
 
@@ -272,11 +281,11 @@ def owners(store: Store, subject: dict, on: dt.date | None = None) -> OwnersAnsw
     on = on or dt.date.today()
     target = subject["id"]
     rows = _walk(store, "holders_of", {target}, on, "owner", set())
-    graph, warnings = _holdings_graph(rows)
+    graph, warnings = holdings_from_rows(rows)
     parties = {row["owner"]: Party(id=row["owner"], kind=row["owner_kind"], name=row["owner_name"] or "")
                for row in rows}
     shares = integrated_shares(graph, target)
-    holders = sorted((Holder(subject=parties[i], share=_percent(s), paths=_chains(graph, i, target))
+    holders = sorted((Holder(subject=parties[i], share=percent(s), paths=_chains(graph, i, target))
                       for i, s in shares.items() if i in parties),
                      key=lambda h: (-h.share, h.subject.id))
     by_id = {h.subject.id: h for h in holders}
@@ -322,7 +331,7 @@ def _chain_share(graph: nx.DiGraph, chain: list[str]) -> float:
     product = Fraction(1)
     for a, b in itertools.pairwise(chain):
         product *= graph[a][b]["w"] if graph.has_edge(a, b) else Fraction(0)
-    return _percent(product)
+    return percent(product)
 
 
 def controlled(store: Store, subject: dict, on: dt.date | None = None) -> ControlledAnswer:
@@ -337,7 +346,7 @@ def controlled(store: Store, subject: dict, on: dt.date | None = None) -> Contro
     # control; what a registration brings in has its own holdings walked too.
     registered: dict[str, set[str]] = {}
     while True:
-        members = ({source} | set(control_chains(_holdings_graph(rows)[0], source, registered))) - set(registered)
+        members = ({source} | set(control_chains(holdings_from_rows(rows)[0], source, registered))) - set(registered)
         if not members:
             break
         for member in members:
@@ -351,14 +360,14 @@ def controlled(store: Store, subject: dict, on: dt.date | None = None) -> Contro
             rows += _walk(store, "holdings_of", new, on, "owned", walked)
             parties.update({row["owned"]: Party(id=row["owned"], kind=row["owned_kind"], name=row["owned_name"] or "")
                             for row in rows if row["owned"] not in parties})
-    graph, warnings = _holdings_graph(rows)
+    graph, warnings = holdings_from_rows(rows)
     chains = control_chains(graph, source, registered)
     reverse = graph.reverse(copy=False)
     shares = integrated_shares(reverse, source)
     found = []
     for company, chain in chains.items():
         by_registration = chain[-1] in registered.get(chain[-2], ())
-        found.append(Controlled(subject=parties[company], share=_percent(shares.get(company, Fraction(0))), via=chain,
+        found.append(Controlled(subject=parties[company], share=percent(shares.get(company, Fraction(0))), via=chain,
                                 basis=OwnerBasis.registered_control if by_registration else OwnerBasis.majority_control))
     found.sort(key=lambda c: (len(c.via), c.subject.id))
     return ControlledAnswer(subject=_subject(subject), date=on,
