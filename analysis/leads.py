@@ -52,7 +52,7 @@ from graph_model.catalogue import Catalogue
 from graph_model.errors import NotFound
 from graph_model.store.base import Store, batched
 
-__all__ = ["Lead", "LeadKind", "LeadStatus", "find_leads", "list_leads", "review_lead", "save_leads"]
+__all__ = ["Lead", "LeadKind", "LeadStatus", "find_leads", "get_lead", "list_leads", "review_lead", "save_leads"]
 
 PHOENIX_WINDOW = dt.timedelta(days=730)
 # A shareholder counts as tied to an enterprise from this share (percent) up.
@@ -104,6 +104,7 @@ class Lead(BaseModel):
     reason: str | None = None
     reviewed_at: str | None = None
     reviews: list[str] = Field(default_factory=list, description="Every decision, oldest first.")
+    names: dict[str, str] = Field(default_factory=dict, description="Each member's name, by id (as listed).")
 
 
 def _lead(kind: LeadKind, key: Sequence[str], members: Iterable[str], score: float, summary: str,
@@ -431,7 +432,21 @@ def list_leads(store: Store, *, kind: LeadKind | None = None, status: LeadStatus
                subject: str | None = None, limit: int = 100, offset: int = 0) -> list[Lead]:
     rows = store.read("leads_list", kind=kind.value if kind else None, status=status.value if status else None,
                       subject=subject, limit=limit, offset=offset)
-    return [_from_store(row["lead"]) for row in rows]
+    return _named(store, [_from_store(row["lead"]) for row in rows])
+
+
+def get_lead(store: Store, lead_id: str) -> Lead:
+    row = store.read_one("lead_by_id", id=lead_id)
+    if row is None:
+        raise NotFound(f"no lead {lead_id!r}")
+    return _named(store, [_from_store(row["lead"])])[0]
+
+
+def _named(store: Store, leads: list[Lead]) -> list[Lead]:
+    """The leads with their members' names: a person reads names, not ids."""
+    names = {row["subject"]["id"]: row["subject"]["name"]
+             for row in _read(store, "subjects_by_ids", (m for lead in leads for m in lead.members))}
+    return [lead.model_copy(update={"names": {m: names.get(m, "") for m in lead.members}}) for lead in leads]
 
 
 def review_lead(store: Store, lead_id: str, status: LeadStatus, reviewer: str, reason: str,

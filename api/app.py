@@ -14,12 +14,12 @@ from pydantic import BaseModel
 from api.audit import AuditLog
 from api.deps import Services, ServicesDep
 from api.problems import HANDLERS, PROBLEM_RESPONSES
-from api.routers import catalogue, check, controllers, entries, feedback, leads, subjects, tasks
+from api.routers import catalogue, check, controllers, entries, feedback, graph, leads, subjects, tasks
 from graph_model.catalogue import load_catalogue
 from graph_model.pii import IdHasher
 from graph_model.settings import Settings, get_settings
 from graph_model.store import open_store
-from viz import STATIC_DIR
+from viz import STATIC_DIR, VIS_DIR
 
 __all__ = ["create_app"]
 
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     for router in (check.router, subjects.router, entries.router, tasks.router, feedback.router, leads.router,
-                   controllers.router, catalogue.router):
+                   controllers.router, graph.router, catalogue.router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["admin"], summary="Liveness and store reachability", response_model=Health,
@@ -77,5 +77,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def index() -> FileResponse:
         return FileResponse(str(STATIC_DIR / "index.html"))
 
+    @app.get("/check", include_in_schema=False)
+    async def check_page() -> FileResponse:
+        return FileResponse(str(STATIC_DIR / "check.html"))
+
+    # vis-network as pyvis ships it: the explorer works with no internet.
+    app.mount("/static/vendor/vis", StaticFiles(directory=str(VIS_DIR)), name="vis")
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app

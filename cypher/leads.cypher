@@ -89,3 +89,7 @@ MATCH (l:Lead {id: $id})
 SET l.status = $status, l.reviewed_by = $reviewer, l.reason = $reason, l.reviewed_at = $at,
     l.reviews = coalesce(l.reviews, []) + [$at + ' ' + $status + ' ' + $reviewer + ': ' + $reason]
 RETURN properties(l) AS lead
+
+// name: lead_by_id
+MATCH (l:Lead {id: $id})
+RETURN properties(l) AS lead

@@ -7,7 +7,8 @@
     │   └── ConstraintViolated (409)
     ├── InvalidCatalogue (500): a catalogue file is wrong, not the request
     ├── StoreUnavailable (503)
-    └── QueryFailed (500): the store answered, but refused the query
+    ├── QueryFailed (500): the store answered, but refused the query
+    └── RendererUnavailable (503): no Chromium for a PDF or PNG briefing
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "InvalidCatalogue",
     "StoreUnavailable",
     "QueryFailed",
+    "RendererUnavailable",
 ]
 
 
@@ -75,3 +77,9 @@ class QueryFailed(SanctionnetError):
     status = 500
     type = "/problems/query-failed"
     title = "Graph query failed"
+
+
+class RendererUnavailable(SanctionnetError):
+    status = 503
+    type = "/problems/renderer-unavailable"
+    title = "Renderer unavailable"

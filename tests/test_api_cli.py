@@ -4,52 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.factories import Bundle
-
-CLI = str(Path(sys.executable).parent / "sanctionnet")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=120)
-
-
-def _serve(env: dict, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            if proc.poll() is not None:
-                raise AssertionError(f"server exited: {proc.stderr.read()}")
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("server did not come up")
-
-
-def _stop(proc: subprocess.Popen) -> int:
-    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
-    return proc.wait(30)
-
+from tests.serving import free_port as _free_port
+from tests.serving import require_chromium
+from tests.serving import run_cli as _run
+from tests.serving import serve as _serve
+from tests.serving import stop as _stop
 
 @pytest.fixture
 def env(tmp_path) -> dict:
@@ -159,25 +125,17 @@ def test_owners_and_controlled_from_the_cli_and_the_api(env, tmp_path):
 def test_page_and_catalogue_are_served(api):
     page = api.get("/")
     assert page.status_code == 200 and "sanctionnet" in page.text
-    assert api.get("/static/app.js").status_code == 200
+    assert api.get("/static/check.js").status_code == 200
+    assert api.get("/static/vendor/vis/vis-network.min.js").status_code == 200
     catalogue = api.get("/v1/catalogue").json()
     assert catalogue["lists"]["joint_punishment"]["propagation"][0]["rule"] == "PR1"
     assert catalogue["version"] == api.get("/v1/check", params={"subject": "E1"}).json()["catalogue_version"]
 
 
-def _chromium() -> str | None:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found and os.environ.get("CI"):
-        pytest.fail("CI must test the page in Chromium: `make browser-deps` installs it")
-    return found
-
-
 def test_page_shows_the_verdict_and_reasons_in_chromium(api, tmp_path):
     """A person opens a link to a check: the page runs it and shows what they need."""
-    chromium = _chromium()
-    if not chromium:
-        pytest.skip("chromium not installed (make browser-deps)")
-    url = f"{api.base_url}/?subject=E2"
+    chromium = require_chromium()
+    url = f"{api.base_url}/check?subject=E2"
     done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
                            f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",

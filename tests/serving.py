@@ -1,0 +1,61 @@
+"""Running sanctionnet as a user does: the CLI, a real HTTP server, real Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+__all__ = ["CLI", "free_port", "require_chromium", "run_cli", "serve", "stop"]
+
+CLI = str(Path(sys.executable).parent / "sanctionnet")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(env: dict, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def serve(env: dict, port: int) -> subprocess.Popen:
+    """``sanctionnet serve`` on ``port``, once it answers /healthz."""
+    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                raise AssertionError(f"server exited: {proc.stderr.read()}")
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("server did not come up")
+
+
+def stop(proc: subprocess.Popen) -> int:
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    return proc.wait(30)
+
+
+def require_chromium() -> str:
+    """The system Chromium; a test skips without it, except under CI, where it fails."""
+    found = os.environ.get("SANCTIONNET_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test pages in Chromium: `make browser-deps` installs it")
+        pytest.skip("chromium not installed (make browser-deps)")
+    return found

@@ -1,0 +1,100 @@
+"""Headless Chromium, driven by Playwright: PDF and PNG from the briefing's HTML.
+
+The browser is the system's (Debian's ``chromium`` package, or
+``SANCTIONNET_CHROMIUM``); Playwright's own browser download is never used. Every
+page opened here runs with the network cut off: a request for anything but the
+page itself is aborted and recorded, so a rendering cannot leak a case to a
+third-party server, and a briefing that tries to is caught (``Offline.outside``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from graph_model.errors import RendererUnavailable, SanctionnetError
+
+__all__ = ["Offline", "chromium_path", "offline_page", "render"]
+
+# What the probe of this machine found Chromium needs to start quietly with no
+# network: without the background-networking flags it dials Google's hosts at start.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    # Nothing resolves: even a request that slipped past the page's route cannot leave.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+
+def chromium_path() -> str:
+    """The Chromium to drive: ``SANCTIONNET_CHROMIUM``, else ``chromium`` on PATH."""
+    found = os.environ.get("SANCTIONNET_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        raise RendererUnavailable("PDF and PNG need Chromium: install Debian's `chromium` (`make browser-deps`), "
+                             "or set SANCTIONNET_CHROMIUM; the HTML briefing needs nothing")
+    return found
+
+
+@dataclass
+class Offline:
+    """Requests a page made: ``allowed`` (its own origin) and ``outside`` (aborted)."""
+
+    origins: tuple[str, ...]
+    allowed: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:")) or url.startswith(self.origins):
+            self.allowed.append(url)
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort("internetdisconnected")
+
+
+@contextmanager
+def offline_page(*origins: str, viewport: tuple[int, int] = (1280, 900)) -> Iterator[tuple[object, Offline]]:
+    """A new page in a fresh headless Chromium that may reach only ``origins`` (URL
+    prefixes, e.g. ``http://127.0.0.1:8000/``); everything else is aborted and kept in
+    ``Offline.outside``."""
+    from playwright.sync_api import sync_playwright  # imported late: the API starts without it
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                          service_workers="block")
+            net = Offline(tuple(origins))
+            context.route("**/*", net.route)
+            page = context.new_page()
+            yield page, net
+        finally:
+            browser.close()
+
+
+def render(html: str, fmt: Literal["pdf", "png"], *, ready: str = "window.briefingReady === true",
+           width: int = 1240, timeout_ms: int = 60_000) -> bytes:
+    """``html`` (a self-contained document) as PDF (A4) or a full-page PNG. Waits for
+    ``ready``, a JavaScript expression the page sets once its graph is drawn."""
+    with offline_page(viewport=(width, 900)) as (page, net):
+        page.set_content(html, wait_until="load", timeout=timeout_ms)
+        page.wait_for_function(ready, timeout=timeout_ms)
+        if net.outside:
+            raise SanctionnetError(f"the briefing asked for outside resources: {net.outside[:3]}")
+        if fmt == "pdf":
+            page.emulate_media(media="print")
+            return page.pdf(format="A4", print_background=True, margin={"top": "12mm", "bottom": "12mm",
+                                                                         "left": "10mm", "right": "10mm"})
+        return page.screenshot(full_page=True, type="png")
+
+
+def write(data: bytes, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
