@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from api.audit import AuditLog
 from api.deps import Services, ServicesDep
 from api.problems import HANDLERS, PROBLEM_RESPONSES
-from api.routers import catalogue, check, controllers, entries, feedback, graph, leads, subjects, tasks
+from api.routers import briefings, catalogue, check, controllers, entries, feedback, graph, leads, subjects, tasks
 from graph_model.catalogue import load_catalogue
 from graph_model.pii import IdHasher
 from graph_model.settings import Settings, get_settings
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     for router in (check.router, subjects.router, entries.router, tasks.router, feedback.router, leads.router,
-                   controllers.router, graph.router, catalogue.router):
+                   controllers.router, graph.router, briefings.router, catalogue.router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["admin"], summary="Liveness and store reachability", response_model=Health,

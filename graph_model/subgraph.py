@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -73,7 +74,8 @@ class Edge(BaseModel):
     id: str = Field(description="Stable: from, type, to and start of the period.")
     from_: str = Field(alias="from", serialization_alias="from")
     to: str
-    type: RelType
+    type: RelType | Literal["NAMED"] = Field(description="The role `from` holds in `to`; NAMED: named in the "
+                                                         "decision listing `to` (a reason's path only).")
     share: float | None = Field(None, description="Percent, for HOLDS_SHARES.")
     title: str | None = None
     valid_from: dt.date | None = None

@@ -79,16 +79,23 @@ def offline_page(*origins: str, viewport: tuple[int, int] = (1280, 900)) -> Iter
             browser.close()
 
 
+# CSS pixels across an A4 page inside 10 mm margins: a PDF is laid out at the width
+# it is printed at, so the graph is drawn for the page and not shrunk onto it.
+A4_WIDTH = 718
+
+
 def render(html: str, fmt: Literal["pdf", "png"], *, ready: str = "window.briefingReady === true",
            width: int = 1240, timeout_ms: int = 60_000) -> bytes:
-    """``html`` (a self-contained document) as PDF (A4) or a full-page PNG. Waits for
-    ``ready``, a JavaScript expression the page sets once its graph is drawn."""
-    with offline_page(viewport=(width, 900)) as (page, net):
+    """``html`` (a self-contained document) as PDF (A4) or a full-page PNG ``width``
+    pixels wide. Waits for ``ready``, a JavaScript expression the page sets once its
+    graph is drawn."""
+    with offline_page(viewport=(A4_WIDTH if fmt == "pdf" else width, 900)) as (page, net):
         page.set_content(html, wait_until="load", timeout=timeout_ms)
         page.wait_for_function(ready, timeout=timeout_ms)
         if net.outside:
             raise SanctionnetError(f"the briefing asked for outside resources: {net.outside[:3]}")
         if fmt == "pdf":
+            page.evaluate("window.briefingSnapshot && window.briefingSnapshot()")
             page.emulate_media(media="print")
             return page.pdf(format="A4", print_background=True, margin={"top": "12mm", "bottom": "12mm",
                                                                          "left": "10mm", "right": "10mm"})

@@ -7,7 +7,7 @@ import sys
 import structlog
 import typer
 
-from api.cli import catalogue, check, controllers, db, demo, export, leads, load, ownership, serve, validate
+from api.cli import briefing, catalogue, check, controllers, db, demo, export, leads, load, ownership, serve, validate
 
 __all__ = ["app", "main"]
 
@@ -19,6 +19,7 @@ app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(export.app, name="export")
 app.add_typer(leads.app, name="leads")
 app.add_typer(controllers.app, name="controllers")
+app.command()(briefing.briefing)
 app.command()(check.check)
 app.command()(demo.demo)
 app.command()(serve.serve)

@@ -1,0 +1,64 @@
+"""Desensitisation by reader: what each kind of reader may see of personal data.
+
+The policy documents ask that personal data be desensitised before publication
+(domain.md §5). ID numbers never leave the store in clear for anyone (they are
+stored as a keyed hash and a mask). Beyond that:
+
+- ``public``: enterprises and public bodies only, with their own entries in force;
+  no person appears in a graph, and a person's name in text is masked (张**);
+- every other reader (screener, investigator, registrar, admin) sees persons'
+  names, which their work needs.
+
+Briefings and the explorer's graph pass through ``mask_subgraph``; names that
+appear in free text pass through ``mask_name``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from graph_model.subgraph import NodeState, Subgraph
+from graph_model.types import EntryState, SubjectKind
+
+__all__ = ["Reader", "mask_name", "mask_subgraph", "shows_persons"]
+
+
+class Reader(StrEnum):
+    """Who reads an output; issue 7 binds it to the caller's key."""
+
+    public = "public"
+    screener = "screener"
+    investigator = "investigator"
+    registrar = "registrar"
+    admin = "admin"
+
+
+def shows_persons(reader: Reader) -> bool:
+    return reader is not Reader.public
+
+
+def mask_name(name: str, kind: SubjectKind | str, reader: Reader) -> str:
+    """A person's name as ``reader`` may see it: in full, or the surname and a star
+    per further character (张**) for the public. Other subjects are never masked."""
+    if kind != SubjectKind.person or shows_persons(reader) or not name:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+def mask_subgraph(graph: Subgraph, reader: Reader) -> Subgraph:
+    """``graph`` as ``reader`` may see it: for the public, without persons and their ties."""
+    if shows_persons(reader):
+        return graph
+    persons = {n.id for n in graph.nodes if n.kind is SubjectKind.person}
+    shown = []
+    for node in graph.nodes:
+        if node.id in persons:
+            continue
+        # Only the subject's own entries in force are public, not how others reach it.
+        public = [e for e in node.entries if e.role == "entity" and e.state is EntryState.active]
+        shown.append(node.model_copy(update={"entries": public, "listed": bool(public),
+                                             "state": NodeState.restricted if public else None}))
+    return graph.model_copy(update={
+        "nodes": shown,
+        "edges": [e for e in graph.edges if e.from_ not in persons and e.to not in persons],
+    })

@@ -1,0 +1,386 @@
+"""Case briefings: the document an investigator hands to a decision-maker.
+
+A briefing is about one subject or one lead, on one date. ``build`` gathers it
+from the store (the graph with every reason's path, the timeline of listings,
+objections, repairs, revocations and role changes, the measures in force with
+their legal basis, and the source of each fact), masked for its reader;
+``to_html`` writes it as one self-contained HTML file (vis-network and the data
+inlined: it opens offline and can be e-mailed); ``viz.render`` turns that same
+HTML into PDF or PNG.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pyvis.network import Network
+
+from analysis.leads import Lead, get_lead
+from graph_model.catalogue import Catalogue
+from graph_model.errors import NotFound
+from graph_model.history import History
+from graph_model.masking import Reader, mask_name, mask_subgraph, shows_persons
+from graph_model.pii import IdHasher
+from graph_model.rules import check, resolve_subject
+from graph_model.store.base import Store
+from graph_model.subgraph import ROLE_TYPES, Edge, Node, NodeState, Subgraph, among, edge_id, neighbourhood, nodes
+from graph_model.types import CheckAnswer, EntryState, SubjectKind
+from viz import VIS_DIR
+
+__all__ = ["Briefing", "build", "to_html"]
+
+# Neighbours drawn around a subject; the reasons' paths are always added.
+NEIGHBOURS = 40
+
+KIND_STYLE = {  # shape, fill
+    SubjectKind.enterprise: ("box", "#dbeafe"),
+    SubjectKind.person: ("ellipse", "#fef3c7"),
+    SubjectKind.public_body: ("hexagon", "#e5e7eb"),
+}
+KIND_ZH = {SubjectKind.enterprise: "企业", SubjectKind.person: "自然人", SubjectKind.public_body: "机关事业单位"}
+STATE_STYLE = {  # border colour, label
+    NodeState.restricted: ("#dc2626", "惩戒中 restricted"),
+    NodeState.suspended: ("#f59e0b", "异议核实中 suspended"),
+    NodeState.repaired: ("#16a34a", "已修复 repaired"),
+    NodeState.revoked: ("#6b7280", "已撤销 revoked"),
+    NodeState.expired: ("#9ca3af", "已到期 expired"),
+}
+ROLE_STYLE = {  # colour, label
+    "LEGAL_REP_OF": ("#2563eb", "法定代表人"),
+    "PRINCIPAL_OF": ("#7c3aed", "主要负责人"),
+    "ACTUAL_CONTROLLER_OF": ("#db2777", "实际控制人"),
+    "HOLDS_SHARES": ("#059669", "持股"),
+    "MANAGES": ("#0891b2", "国企负责人"),
+    "STAFF_OF": ("#64748b", "工作人员"),
+    "BRANCH_OF": ("#a16207", "分支机构"),
+    "KEY_PERSON_OF": ("#94a3b8", "主要人员"),
+    "RELATIVE_OF": ("#f97316", "亲属"),
+    "SUPERVISED_BY": ("#475569", "上级主管"),
+    "NAMED": ("#dc2626", "决定书载明"),
+}
+PATH_COLOUR = "#dc2626"
+STATE_EVENT = {
+    EntryState.proposed: "拟列入 proposed",
+    EntryState.notified: "公示 notified",
+    EntryState.active: "列入，措施生效 listed, in force",
+    EntryState.objection_pending: "提出异议，措施中止 objection: measures suspended",
+    EntryState.repaired: "信用修复，措施终止 credit repaired: measures end",
+    EntryState.revoked: "认定有误，撤销并恢复名誉 revoked: listing wrong, reputation restored",
+    EntryState.expired: "期满移出 expired",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    on: dt.date
+    what: str
+    who: str
+    detail: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    measure: str
+    action: str
+    subject: str
+    rule: str
+    entry: str
+    deciding_dept: str
+    legal_basis: str
+    implementing: str
+    start: dt.date
+    end: dt.date | None
+    state: str
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    fact: str
+    source: str
+    record: str
+    why: str
+
+
+@dataclass
+class Briefing:
+    key: str  # the subject's bundle id or the lead's id: never an ID number
+    title: str
+    subtitle: str
+    on: dt.date
+    reader: Reader
+    graph: Subgraph
+    highlighted_nodes: set[str]
+    highlighted_edges: set[str]
+    summary: list[tuple[str, str]]
+    events: list[Event]
+    measures: list[MeasureRow]
+    sources: list[SourceRow]
+    reasons: list[dict] = field(default_factory=list)
+    catalogue_version: str = ""
+    lead: Lead | None = None
+
+
+def _is_lead(store: Store, key: str) -> Lead | None:
+    if not key.startswith("L"):
+        return None
+    try:
+        return get_lead(store, key)
+    except NotFound:
+        return None
+
+
+def _path_edges(answer: CheckAnswer) -> tuple[set[str], list[Edge]]:
+    """The edges of every reason's path (NAMED hops as pseudo-edges) and its subjects."""
+    ids, edges = set(), []
+    for reason in answer.reasons:
+        steps = reason.path
+        ids.update(step.subject.id for step in steps)
+        for here, there in zip(steps, steps[1:]):
+            if here.role is None:
+                continue
+            start = here.valid_from.isoformat() if here.valid_from else None
+            edges.append(Edge(id=edge_id(here.subject.id, here.role, there.subject.id, start),
+                              from_=here.subject.id, to=there.subject.id, type=here.role,
+                              valid_from=here.valid_from, valid_to=here.valid_to))
+    return ids, edges
+
+
+def _merge(graph: Subgraph, extra_nodes: Iterable[Node], extra_edges: Iterable[Edge]) -> Subgraph:
+    have = {n.id for n in graph.nodes}
+    node_list = [*graph.nodes, *(n for n in extra_nodes if n.id not in have)]
+    edges = {e.id: e for e in graph.edges}
+    for edge in extra_edges:
+        edges.setdefault(edge.id, edge)
+    return graph.model_copy(update={"nodes": node_list, "edges": list(edges.values())})
+
+
+def _entry_events(store: Store, entry_ids: Iterable[str], reader: Reader) -> tuple[list[Event], list[SourceRow]]:
+    events, sources = [], []
+    for entry_id in sorted(set(entry_ids)):
+        row = store.read_one("entry_detail", entry_id=entry_id)
+        if row is None:
+            continue
+        entry, subject = row["entry"], row["subject"]
+        who = mask_name(subject["name"], subject["kind"], reader)
+        by_step = {(t.get("on"), t.get("to_state")): t for t in row["transitions"]}
+        for on, state in History.of(entry).steps:
+            tx = by_step.get((on.isoformat(), state.value), {})
+            detail = f"{entry_id}（{entry['list']}）"
+            if state in (EntryState.notified, EntryState.active, EntryState.proposed):
+                detail += f"，{entry['deciding_dept']}，依据 {entry['basis']}"
+            if tx.get("department") or tx.get("reason"):
+                detail += f"；{tx.get('department') or ''} {tx.get('reason') or ''}".rstrip()
+            events.append(Event(on, STATE_EVENT[state], who, detail,
+                                "lifecycle API" if tx else (entry.get("source") or "bundle")))
+        history = History.of(entry)
+        if history.valid_to is not None and history.state_on(history.valid_to) in (EntryState.active,
+                                                                                  EntryState.objection_pending):
+            expired = history.valid_to + dt.timedelta(days=1)
+            events.append(Event(expired, STATE_EVENT[EntryState.expired], who, f"{entry_id}（{entry['list']}）",
+                                "valid_to"))
+        if row.get("restoration"):
+            restored = row["restoration"]
+            events.append(Event(dt.date.fromisoformat(restored["on"]), "恢复名誉 reputation restored", who,
+                                restored.get("statement", ""), "lifecycle API"))
+        sources.append(SourceRow(f"{entry_id}: {who} 列入 {entry['list']}", entry["deciding_dept"], entry["basis"],
+                                 f"{entry['basis_kind']} determined {entry['determined']}"))
+    return events, sources
+
+
+def _role_events(graph_all: Subgraph, focus: set[str], names: dict[str, str]) -> list[Event]:
+    events = []
+    for edge in graph_all.edges:
+        if edge.from_ not in focus and edge.to not in focus:
+            continue
+        role = ROLE_STYLE.get(edge.type, ("", edge.type))[1]
+        share = f" {edge.share:g}%" if edge.share is not None else ""
+        what = f"{names.get(edge.from_, edge.from_)} → {names.get(edge.to, edge.to)}"
+        if edge.valid_from:
+            events.append(Event(edge.valid_from, f"任职/持股开始 {role}{share}", what, edge.type,
+                                "derived (confirmed)" if edge.derived else "registry"))
+        if edge.valid_to:
+            events.append(Event(edge.valid_to, f"任职/持股结束 {role}", what, edge.type,
+                                "derived (confirmed)" if edge.derived else "registry"))
+    return events
+
+
+def _measures(catalogue: Catalogue, answers: list[CheckAnswer], reader: Reader) -> list[MeasureRow]:
+    rows = []
+    for answer in answers:
+        kind = answer.subject.kind
+        who = mask_name(answer.subject.name, kind, reader)
+        for reason in answer.reasons:
+            defs = {m.action: m for m in catalogue.measures_of(reason.list)}
+            for action in reason.measures:
+                m = defs.get(action)
+                if m is None:
+                    continue
+                rows.append(MeasureRow(
+                    measure=m.name_zh, action=action, subject=who, rule=reason.rule, entry=reason.entry_id,
+                    deciding_dept=reason.deciding_dept, legal_basis=f"{m.legal_basis}（{m.source}）",
+                    implementing="、".join(m.implementing_dept_types), start=reason.determined, end=reason.valid_to,
+                    state="中止 suspended" if reason.suspended else "执行中 in force"))
+    return sorted(rows, key=lambda r: (r.subject, r.entry, r.action))
+
+
+def _subject_sources(store: Store, ids: Iterable[str], names: dict[str, str]) -> list[SourceRow]:
+    rows = []
+    for sid in sorted(set(ids)):
+        for record in store.read("sources_of_subject", subject_id=sid):
+            rows.append(SourceRow(f"{names.get(sid, sid)} ({sid})", record["source"], record["record_id"],
+                                  record["why"]))
+    return rows
+
+
+def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on: dt.date | None = None,
+          reader: Reader = Reader.investigator) -> Briefing:
+    """The briefing on the subject (bundle id, USCC, ID number) or lead ``key``."""
+    on = on or dt.date.today()
+    lead = _is_lead(store, key)
+    if lead is not None:
+        members = lead.members
+        graph = among(store, catalogue, members, None, on)
+        subjects = [n for n in graph.nodes]
+    else:
+        subject = resolve_subject(store, hasher, key)
+        members = [subject["id"]]
+        graph = neighbourhood(store, catalogue, subject["id"], on, NEIGHBOURS)
+        subjects = [n for n in graph.nodes if n.id == subject["id"]]
+    answers = [check(store, catalogue, hasher, s.id, on=on) for s in subjects
+               if shows_persons(reader) or s.kind is not SubjectKind.person]
+    path_ids, path_edges = set(), []
+    for answer in answers:
+        ids, edges = _path_edges(answer)
+        path_ids |= ids
+        path_edges += edges
+    missing = path_ids - {n.id for n in graph.nodes}
+    graph = _merge(graph, nodes(store, catalogue, sorted(missing), on).values(), path_edges)
+    graph = mask_subgraph(graph, reader)
+    names = {n.id: mask_name(n.name, n.kind, reader) for n in graph.nodes}
+
+    # The timeline: every entry reaching the subjects, and role changes around them.
+    entry_ids = {e.id for n in graph.nodes if n.id in set(members) | path_ids for e in n.entries}
+    events, sources = _entry_events(store, entry_ids, reader)
+    history = among(store, catalogue, [n.id for n in graph.nodes], None, on)
+    if shows_persons(reader):
+        events += _role_events(history, set(members), names)
+    else:
+        events += _role_events(mask_subgraph(history, reader), set(members), names)
+    if lead is not None:
+        events.append(Event(lead.found_on or on, f"发现线索 lead found ({lead.kind})", lead.id,
+                            _lead_text(lead, names), "analysis"))
+    events.sort(key=lambda e: (e.on, e.what))
+    sources += _subject_sources(store, [m for m in members if m in names], names)
+
+    if lead is not None:
+        title = f"线索简报 Lead briefing · {lead.kind.value}"
+        subtitle = f"{lead.id} · score {lead.score:.2f} · {lead.status.value}"
+        summary = [("线索 Lead", _lead_text(lead, names)), ("涉及省份 Provinces", "、".join(lead.provinces)),
+                   ("状态 Status", lead.status.value + (f"（{lead.reviewed_by}: {lead.reason}）"
+                                                        if lead.reviewed_by else "")),
+                   ("提示 Note", "线索仅供人工核查，不构成失信认定。A lead is for a person to check; "
+                                 "it restricts nobody.")]
+    else:
+        answer = answers[0] if answers else None
+        node = next(n for n in graph.nodes if n.id == members[0]) if names.get(members[0]) else None
+        if node is None:
+            raise NotFound(f"no subject {key!r} for this reader")
+        title = f"案件简报 Case briefing · {names[node.id]}"
+        subtitle = f"{node.id} · {KIND_ZH[node.kind]}" + (f" · {node.uscc}" if node.uscc else "")
+        verdict = "不受限 not restricted"
+        if answer and answer.restricted:
+            verdict = f"受限 RESTRICTED: {len(answer.measures)} measure(s) in force"
+        elif answer and answer.suspended:
+            verdict = "中止 SUSPENDED: every reason is under objection"
+        summary = [("结论 Verdict", verdict), ("日期 As of", on.isoformat()),
+                   ("地区 Region", node.region or "–"),
+                   ("理由 Reasons", str(len(answer.reasons) if answer else 0))]
+        if graph.truncated:
+            summary.append(("未显示 Not drawn", f"{graph.hidden} more ties (a briefing draws {NEIGHBOURS})"))
+    shown_ids = set(names)
+    reasons = [{"subject": mask_name(a.subject.name, a.subject.kind, reader), "rule": r.rule, "entry": r.entry_id,
+                "role": r.role, "state": r.state.value, "suspended": r.suspended, "deciding_dept": r.deciding_dept,
+                "basis": r.basis, "path": " → ".join(names.get(s.subject.id, "（自然人）") for s in r.path)}
+               for a in answers for r in a.reasons]
+    return Briefing(
+        key=lead.id if lead is not None else members[0], title=title, subtitle=subtitle, on=on, reader=reader, graph=graph,
+        highlighted_nodes=path_ids & shown_ids,
+        highlighted_edges={e.id for e in path_edges if e.from_ in shown_ids and e.to in shown_ids},
+        summary=summary, events=events, measures=_measures(catalogue, answers, reader), sources=sources,
+        reasons=reasons, catalogue_version=catalogue.version, lead=lead)
+
+
+def _lead_text(lead: Lead, names: dict[str, str]) -> str:
+    text = lead.summary
+    for sid in sorted(lead.members, key=len, reverse=True):
+        if sid in names:
+            text = text.replace(sid, f"{names[sid]}（{sid}）")
+    return text
+
+
+def _network(b: Briefing) -> Network:
+    net = Network(directed=True, cdn_resources="in_line")
+    names = {n.id: mask_name(n.name, n.kind, b.reader) for n in b.graph.nodes}
+    for node in b.graph.nodes:
+        shape, fill = KIND_STYLE[node.kind]
+        border = STATE_STYLE[node.state][0] if node.state else "#475569"
+        lit = node.id in b.highlighted_nodes
+        states = "、".join(f"{e.id} {e.state.value if e.state else '–'} ({e.role})" for e in node.entries)
+        title = f"{names[node.id]} ({node.id}) · {KIND_ZH[node.kind]}" + (f"\n{states}" if states else "")
+        net.add_node(node.id, label=names[node.id], title=title, shape=shape,
+                     color={"background": fill, "border": PATH_COLOUR if lit else border},
+                     borderWidth=5 if lit else (3 if node.state else 1),
+                     font={"size": 16, "face": "Noto Sans CJK SC, sans-serif"})
+    for edge in b.graph.edges:
+        kind = str(edge.type)
+        colour, label = ROLE_STYLE.get(kind, ("#64748b", kind))
+        if edge.share is not None:
+            label = f"{label} {edge.share:g}%"
+        lit = edge.id in b.highlighted_edges
+        ended = edge.valid_to is not None and edge.valid_to < b.on
+        net.add_edge(edge.from_, edge.to, label=label, color=PATH_COLOUR if lit else colour,
+                     width=4 if lit else 1.5, dashes=ended or kind == "NAMED",
+                     title=f"{label} {edge.valid_from or '…'} – {edge.valid_to or '…'}",
+                     font={"size": 12, "align": "middle"})
+    # Laid out once by vis-network's solver from a fixed seed, then frozen: the
+    # same briefing draws the same picture, in the HTML and in the PDF.
+    net.set_options(json.dumps({"layout": {"randomSeed": 7, "improvedLayout": len(b.graph.nodes) <= 150},
+                                "physics": {"enabled": True, "solver": "forceAtlas2Based",
+                                            "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 140},
+                                            "stabilization": {"enabled": True, "iterations": 500, "fit": True}},
+                                "interaction": {"hover": True},
+                                "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
+                                          "smooth": {"type": "dynamic"}}}))
+    return net
+
+
+@cache
+def _vis() -> tuple[str, str]:
+    return ((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
+            (VIS_DIR / "vis-network.css").read_text(encoding="utf-8"))
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(loader=PackageLoader("viz", "templates"), autoescape=select_autoescape(["html", "j2"]))
+
+
+def to_html(b: Briefing) -> str:
+    """One self-contained HTML document: no request leaves it."""
+    net = _network(b)
+    node_data, edge_data, _, _, _, options = net.get_network_data()
+    vis_js, vis_css = _vis()
+    legend_states = [(colour, label) for colour, label in STATE_STYLE.values()]
+    legend_kinds = [(KIND_STYLE[k][1], KIND_STYLE[k][0], KIND_ZH[k]) for k in SubjectKind]
+    legend_roles = [(ROLE_STYLE[t][0], ROLE_STYLE[t][1], t) for t in [*ROLE_TYPES, "NAMED"]
+                    if any(str(e.type) == t for e in b.graph.edges)]
+    return _templates().get_template("briefing.html.j2").render(
+        b=b, nodes=node_data, edges=edge_data, options=json.loads(options), vis_js=vis_js, vis_css=vis_css,
+        legend_states=legend_states, legend_kinds=legend_kinds, legend_roles=legend_roles, path_colour=PATH_COLOUR,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
