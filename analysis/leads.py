@@ -106,6 +106,15 @@ class Lead(BaseModel):
     reviews: list[str] = Field(default_factory=list, description="Every decision, oldest first.")
     names: dict[str, str] = Field(default_factory=dict, description="Each member's name, by id (as listed).")
 
+    def described(self, names: dict[str, str] | None = None) -> str:
+        """The summary with each member named: 白佳（P001172） rather than P001172."""
+        names = self.names if names is None else names
+        text = self.summary
+        for sid in sorted(self.members, key=len, reverse=True):
+            if names.get(sid):
+                text = text.replace(sid, f"{names[sid]}（{sid}）")
+        return text
+
 
 def _lead(kind: LeadKind, key: Sequence[str], members: Iterable[str], score: float, summary: str,
           evidence: dict, provinces: Iterable[str]) -> Lead:

@@ -274,14 +274,14 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
         events += _role_events(mask_subgraph(history, reader), set(members), names)
     if lead is not None:
         events.append(Event(lead.found_on or on, f"发现线索 lead found ({lead.kind})", lead.id,
-                            _lead_text(lead, names), "analysis"))
+                            lead.described(names), "analysis"))
     events.sort(key=lambda e: (e.on, e.what))
     sources += _subject_sources(store, [m for m in members if m in names], names)
 
     if lead is not None:
         title = f"线索简报 Lead briefing · {lead.kind.value}"
         subtitle = f"{lead.id} · score {lead.score:.2f} · {lead.status.value}"
-        summary = [("线索 Lead", _lead_text(lead, names)), ("涉及省份 Provinces", "、".join(lead.provinces)),
+        summary = [("线索 Lead", lead.described(names)), ("涉及省份 Provinces", "、".join(lead.provinces)),
                    ("状态 Status", lead.status.value + (f"（{lead.reviewed_by}: {lead.reason}）"
                                                         if lead.reviewed_by else "")),
                    ("提示 Note", "线索仅供人工核查，不构成失信认定。A lead is for a person to check; "
@@ -314,14 +314,6 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
         highlighted_edges={e.id for e in path_edges if e.from_ in shown_ids and e.to in shown_ids},
         summary=summary, events=events, measures=_measures(catalogue, answers, reader), sources=sources,
         reasons=reasons, catalogue_version=catalogue.version, lead=lead)
-
-
-def _lead_text(lead: Lead, names: dict[str, str]) -> str:
-    text = lead.summary
-    for sid in sorted(lead.members, key=len, reverse=True):
-        if sid in names:
-            text = text.replace(sid, f"{names[sid]}（{sid}）")
-    return text
 
 
 def _network(b: Briefing) -> Network:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from analysis.leads import find_leads, save_leads
 from api.cli.common import console, exits, opened
 from api.cli.load import run_bundle_load
 from api.cli.serve import run_server
@@ -32,11 +33,18 @@ def demo(
         console.print(f"generated {stats.subjects:,} subjects, {stats.relations:,} relations, "
                       f"{stats.entries:,} entries in {time.perf_counter() - started:.1f} s → {folder}")
         run_bundle_load(ctx, folder, None)
+        started = time.perf_counter()
+        leads = find_leads(ctx.store, ctx.catalogue)
+        save_leads(ctx.store, leads)
+        console.print(f"found {len(leads):,} leads for the explorer in {time.perf_counter() - started:.1f} s "
+                      "(`sanctionnet leads`)")
         server, owned = ctx.server, ctx.started
     if not serve:
         return
     try:
-        console.print("try: /v1/check?subject=" + _example(folder))
+        example = _example(folder)
+        console.print(f"explorer: http://{host}:{port}/?subject={example}   "
+                      f"check: /v1/check?subject={example}   briefing: /v1/briefings/{example}")
         run_server(host, port)
     finally:
         if owned and server is not None:

@@ -43,7 +43,7 @@ def show(ctx: typer.Context, kind: Kind = None,
     table.add_column("summary")
     for lead in leads:
         table.add_row(lead.id, lead.kind.value, f"{lead.score:.2f}", lead.status.value, ",".join(lead.provinces),
-                      lead.summary)
+                      lead.described())
     console.print(table)
 
 
