@@ -275,7 +275,8 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
     if lead is not None:
         events.append(Event(lead.found_on or on, f"发现线索 lead found ({lead.kind})", lead.id,
                             lead.described(names), "analysis"))
-    events.sort(key=lambda e: (e.on, e.what))
+    # As of the day asked: what happened later (a repair, a scheduled expiry) is not told.
+    events = sorted((e for e in events if e.on <= on), key=lambda e: (e.on, e.what))
     sources += _subject_sources(store, [m for m in members if m in names], names)
 
     if lead is not None:
