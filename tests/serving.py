@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,9 +31,12 @@ def run_cli(env: dict, *args: str, timeout: float = 120) -> subprocess.Completed
 
 
 def serve(env: dict, port: int) -> subprocess.Popen:
-    """``sanctionnet serve`` on ``port``, once it answers /healthz."""
-    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    """``sanctionnet serve`` on ``port``, once it answers /healthz. Its output goes to a
+    file (``proc.log``), never to a pipe nobody reads: a full pipe would hang the server."""
+    log = tempfile.NamedTemporaryFile("w+", prefix="serve-", suffix=".log", delete=False)
+    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            text=True)
+    proc.log = Path(log.name)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -40,7 +44,7 @@ def serve(env: dict, port: int) -> subprocess.Popen:
                 return proc
         except httpx.TransportError:
             if proc.poll() is not None:
-                raise AssertionError(f"server exited: {proc.stderr.read()}")
+                raise AssertionError(f"server exited: {proc.log.read_text()[-4000:]}")
             time.sleep(0.1)
     proc.kill()
     raise AssertionError("server did not come up")

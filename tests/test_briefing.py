@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from tests.factories import Bundle
 from tests.serving import free_port, require_chromium, run_cli, serve, stop
+from viz.briefing import palette
 from viz.render import offline_page
 
 GD = "440300"
@@ -68,17 +69,17 @@ def test_the_html_briefing_opens_offline_and_highlights_the_reasons_path(served,
     with offline_page(file.as_uri()) as (page, net):
         page.goto(file.as_uri())
         page.wait_for_function("window.briefingReady === true", timeout=30_000)
-        drawn = page.evaluate("""() => {
+        drawn = page.evaluate("""(lit) => {
             const body = window.briefingNetwork.body;
             return {nodes: body.data.nodes.getIds().sort(),
-                    red: body.data.edges.get().filter(e => e.color === '#dc2626').map(e => [e.from, e.to]),
-                    lit: body.data.nodes.get().filter(n => n.color.border === '#dc2626').map(n => n.id).sort()};
-        }""")
+                    path: body.data.edges.get().filter(e => e.color === lit).map(e => [e.from, e.to]),
+                    lit: body.data.nodes.get().filter(n => n.color.border === lit).map(n => n.id).sort()};
+        }""", palette()["highlight"])
         legend = page.inner_text("#legend")
         rows = page.locator("#measures tbody tr").count()
         assert net.outside == [] and net.allowed == [file.as_uri()]
-    # P1's ties on the day: E1 (legal rep, listed) and N1 (new firm); the path P1 -> E1 in red.
-    assert drawn == {"nodes": ["E1", "N1", "P1"], "red": [["P1", "E1"]], "lit": ["E1", "P1"]}
+    # P1's ties on the day: E1 (legal rep, listed) and N1 (new firm); the path P1 -> E1 highlighted.
+    assert drawn == {"nodes": ["E1", "N1", "P1"], "path": [["P1", "E1"]], "lit": ["E1", "P1"]}
     assert "理由路径 reason path" in legend and "法定代表人 LEGAL_REP_OF" in legend
     measures = api.get("/v1/check", params={"subject": "P1", "date": "2024-06-01"}).json()["measures"]
     assert rows == len(measures) > 0
@@ -103,8 +104,9 @@ def test_the_pdf_has_the_measures_table_and_the_graph(served):
     picture = images[0].image.convert("RGB")
     colours = picture.getcolors(maxcolors=1 << 20)
     assert len(colours) > 50  # drawn, not blank
-    # The reason's path is drawn in its red (#dc2626), and the listed firm's border too.
-    assert sum(n for n, (r, g, b) in colours if r > 200 and g < 60 and b < 60) > 100
+    # The reason's path is drawn in the highlight colour.
+    lit = tuple(int(palette()["highlight"][i:i + 2], 16) for i in (1, 3, 5))
+    assert sum(n for n, rgb in colours if all(abs(a - b) < 40 for a, b in zip(rgb, lit))) > 100
 
 
 def test_png_and_cli_files_are_rendered_by_chromium(served, tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +17,6 @@ from viz.render import offline_page
 
 HLJ, GD = "230103", "440304"
 TODAY = dt.date.today().isoformat()
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "explorer.png"
 
 
 def _bundle() -> Bundle:
@@ -274,19 +272,3 @@ def test_a_lead_opens_its_subgraph_with_names(page, site):
     lead_id = item.get_attribute("data-id")
     assert page.locator("#briefing").get_attribute("href") == f"/v1/briefings/{lead_id}?format=html"
     assert "杨天夫" in page.locator("#title").inner_text()
-
-
-@pytest.mark.skipif(os.environ.get("SANCTIONNET_SCREENSHOTS") != "1", reason="set SANCTIONNET_SCREENSHOTS=1")
-def test_screenshot_for_the_docs(site):
-    """docs/img/explorer.png: E1 with its ties expanded and P1's reason highlighted."""
-    with offline_page(site["base"] + "/", viewport=(1440, 860)) as (page, net):
-        _open(page, site, "/?subject=E1")
-        for node in ("P2", "P3", "E2"):
-            page.evaluate("(id) => window.explorer.expand(id)", node)
-        page.evaluate("() => window.explorer.whyRestricted('P1')")
-        _idle(page)
-        page.evaluate("() => window.explorer.network.fit({ animation: false })")
-        page.wait_for_timeout(300)
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
-        assert net.outside == []

@@ -28,42 +28,25 @@ from graph_model.masking import Reader, mask_name, mask_subgraph, shows_persons
 from graph_model.pii import IdHasher
 from graph_model.rules import check, resolve_subject
 from graph_model.store.base import Store
-from graph_model.subgraph import ROLE_TYPES, Edge, Node, NodeState, Subgraph, among, edge_id, neighbourhood, nodes
+from graph_model.subgraph import Edge, Node, Subgraph, among, edge_id, neighbourhood, nodes
 from graph_model.types import CheckAnswer, EntryState, SubjectKind
-from viz import VIS_DIR
+from viz import STATIC_DIR, VIS_DIR
 
 __all__ = ["Briefing", "build", "to_html"]
 
 # Neighbours drawn around a subject; the reasons' paths are always added.
 NEIGHBOURS = 40
 
-KIND_STYLE = {  # shape, fill
-    SubjectKind.enterprise: ("box", "#dbeafe"),
-    SubjectKind.person: ("ellipse", "#fef3c7"),
-    SubjectKind.public_body: ("hexagon", "#e5e7eb"),
-}
 KIND_ZH = {SubjectKind.enterprise: "企业", SubjectKind.person: "自然人", SubjectKind.public_body: "机关事业单位"}
-STATE_STYLE = {  # border colour, label
-    NodeState.restricted: ("#dc2626", "惩戒中 restricted"),
-    NodeState.suspended: ("#f59e0b", "异议核实中 suspended"),
-    NodeState.repaired: ("#16a34a", "已修复 repaired"),
-    NodeState.revoked: ("#6b7280", "已撤销 revoked"),
-    NodeState.expired: ("#9ca3af", "已到期 expired"),
-}
-ROLE_STYLE = {  # colour, label
-    "LEGAL_REP_OF": ("#2563eb", "法定代表人"),
-    "PRINCIPAL_OF": ("#7c3aed", "主要负责人"),
-    "ACTUAL_CONTROLLER_OF": ("#db2777", "实际控制人"),
-    "HOLDS_SHARES": ("#059669", "持股"),
-    "MANAGES": ("#0891b2", "国企负责人"),
-    "STAFF_OF": ("#64748b", "工作人员"),
-    "BRANCH_OF": ("#a16207", "分支机构"),
-    "KEY_PERSON_OF": ("#94a3b8", "主要人员"),
-    "RELATIVE_OF": ("#f97316", "亲属"),
-    "SUPERVISED_BY": ("#475569", "上级主管"),
-    "NAMED": ("#dc2626", "决定书载明"),
-}
-PATH_COLOUR = "#dc2626"
+
+
+@cache
+def palette() -> dict:
+    """The explorer's palette (viz/static/palette.js): one meaning per colour everywhere."""
+    text = (STATIC_DIR / "palette.js").read_text(encoding="utf-8")
+    return json.loads(text.split("\nwindow.SANCTIONNET_PALETTE =", 1)[1].strip().rstrip(";"))
+
+
 STATE_EVENT = {
     EntryState.proposed: "拟列入 proposed",
     EntryState.notified: "公示 notified",
@@ -198,7 +181,7 @@ def _role_events(graph_all: Subgraph, focus: set[str], names: dict[str, str]) ->
     for edge in graph_all.edges:
         if edge.from_ not in focus and edge.to not in focus:
             continue
-        role = ROLE_STYLE.get(edge.type, ("", edge.type))[1]
+        role = palette()["types"].get(edge.type, {}).get("zh", edge.type)
         share = f" {edge.share:g}%" if edge.share is not None else ""
         what = f"{names.get(edge.from_, edge.from_)} → {names.get(edge.to, edge.to)}"
         if edge.valid_from:
@@ -318,27 +301,29 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
 
 
 def _network(b: Briefing) -> Network:
+    colours = palette()
     net = Network(directed=True, cdn_resources="in_line")
     names = {n.id: mask_name(n.name, n.kind, b.reader) for n in b.graph.nodes}
     for node in b.graph.nodes:
-        shape, fill = KIND_STYLE[node.kind]
-        border = STATE_STYLE[node.state][0] if node.state else "#475569"
+        kind = colours["kinds"][node.kind]
+        state = colours["states"].get(node.state) if node.state else None
+        fill = (state["listed"] if node.listed else state["fill"]) if state else kind["fill"]
+        border = state["border"] if state else kind["border"]
         lit = node.id in b.highlighted_nodes
         states = "、".join(f"{e.id} {e.state.value if e.state else '–'} ({e.role})" for e in node.entries)
         title = f"{names[node.id]} ({node.id}) · {KIND_ZH[node.kind]}" + (f"\n{states}" if states else "")
-        net.add_node(node.id, label=names[node.id], title=title, shape=shape,
-                     color={"background": fill, "border": PATH_COLOUR if lit else border},
-                     borderWidth=5 if lit else (3 if node.state else 1),
-                     font={"size": 16, "face": "Noto Sans CJK SC, sans-serif"})
+        net.add_node(node.id, label=names[node.id], title=title, shape=kind["shape"], size=kind["size"] + 3,
+                     color={"background": fill, "border": colours["highlight"] if lit else border},
+                     borderWidth=5 if lit else (4 if node.listed else 2),
+                     font={"size": 15, "face": "Noto Sans CJK SC, sans-serif"})
     for edge in b.graph.edges:
-        kind = str(edge.type)
-        colour, label = ROLE_STYLE.get(kind, ("#64748b", kind))
-        if edge.share is not None:
-            label = f"{label} {edge.share:g}%"
+        style = colours["types"].get(str(edge.type), {"zh": str(edge.type), "color": "#64748b", "dashes": False,
+                                                      "width": 1.5})
+        label = style["zh"] + (f" {edge.share:g}%" if edge.share is not None else "")
         lit = edge.id in b.highlighted_edges
         ended = edge.valid_to is not None and edge.valid_to < b.on
-        net.add_edge(edge.from_, edge.to, label=label, color=PATH_COLOUR if lit else colour,
-                     width=4 if lit else 1.5, dashes=ended or kind == "NAMED",
+        net.add_edge(edge.from_, edge.to, label=label, color=colours["highlight"] if lit else style["color"],
+                     width=4 if lit else style["width"], dashes=True if ended or edge.derived else style["dashes"],
                      title=f"{label} {edge.valid_from or '…'} – {edge.valid_to or '…'}",
                      font={"size": 12, "align": "middle"})
     # Laid out once by vis-network's solver from a fixed seed, then frozen: the
@@ -369,11 +354,10 @@ def to_html(b: Briefing) -> str:
     net = _network(b)
     node_data, edge_data, _, _, _, options = net.get_network_data()
     vis_js, vis_css = _vis()
-    legend_states = [(colour, label) for colour, label in STATE_STYLE.values()]
-    legend_kinds = [(KIND_STYLE[k][1], KIND_STYLE[k][0], KIND_ZH[k]) for k in SubjectKind]
-    legend_roles = [(ROLE_STYLE[t][0], ROLE_STYLE[t][1], t) for t in [*ROLE_TYPES, "NAMED"]
-                    if any(str(e.type) == t for e in b.graph.edges)]
+    colours = palette()
+    drawn = {str(e.type) for e in b.graph.edges}
+    legend_roles = [(style["color"], style["zh"], code) for code, style in colours["types"].items() if code in drawn]
     return _templates().get_template("briefing.html.j2").render(
         b=b, nodes=node_data, edges=edge_data, options=json.loads(options), vis_js=vis_js, vis_css=vis_css,
-        legend_states=legend_states, legend_kinds=legend_kinds, legend_roles=legend_roles, path_colour=PATH_COLOUR,
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        kinds=colours["kinds"].values(), states=colours["states"].values(), legend_roles=legend_roles,
+        highlight=colours["highlight"], generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))

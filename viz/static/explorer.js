@@ -7,7 +7,7 @@
 (function () {
   const FONT = 'system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", ' +
     '"Microsoft YaHei", sans-serif';
-  const HIGHLIGHT = "#6d28d9";
+  const HIGHLIGHT = window.SANCTIONNET_PALETTE.highlight;
   const FIRST_DAY = "2000-01-01";
   const DAY_MS = 86400000;
   // Above these sizes the page trades detail for smoothness (bench/explorer.py): role
@@ -21,32 +21,8 @@
   const HIDE_EDGES_ON_MOVE_NODES = 1500;
   const GRAPH_LIMIT = 50;
 
-  const KINDS = {
-    enterprise: { label: "企业 Enterprise", shape: "square", fill: "#d3e3f6", border: "#3b6ea8", size: 13 },
-    person: { label: "自然人 Person", shape: "dot", fill: "#e7def6", border: "#6a4c9c", size: 12 },
-    public_body: { label: "机关事业单位 Public body", shape: "triangle", fill: "#e3e6ea", border: "#59606d", size: 14 },
-  };
-  // fill: reached through a role; listed: the subject's own listing (also a thicker border).
-  const STATES = {
-    restricted: { label: "受限 Restricted", fill: "#f7b9b6", listed: "#e0524b", border: "#a61b16" },
-    suspended: { label: "暂停执行 Suspended (objection)", fill: "#fde3a7", listed: "#f3b43a", border: "#9a6400" },
-    repaired: { label: "已修复 Repaired", fill: "#c5e9cb", listed: "#79c788", border: "#2e7d32" },
-    revoked: { label: "已撤销 Revoked", fill: "#eef0f2", listed: "#cfd6dc", border: "#78909c" },
-    expired: { label: "已到期 Expired", fill: "#eef0f2", listed: "#cfd6dc", border: "#78909c" },
-  };
-  const TYPES = {
-    LEGAL_REP_OF: { zh: "法定代表人", en: "legal rep", color: "#c0392b", dashes: false, width: 2.5 },
-    PRINCIPAL_OF: { zh: "主要负责人", en: "principal", color: "#d35400", dashes: false, width: 2.5 },
-    ACTUAL_CONTROLLER_OF: { zh: "实际控制人", en: "actual controller", color: "#8e44ad", dashes: false, width: 2.5 },
-    HOLDS_SHARES: { zh: "持股", en: "holds shares", color: "#2471a3", dashes: false, width: 1.5 },
-    MANAGES: { zh: "管理", en: "manages", color: "#117a65", dashes: [8, 4], width: 1.5 },
-    KEY_PERSON_OF: { zh: "主要人员", en: "key person", color: "#a67c00", dashes: [8, 4], width: 1.5 },
-    STAFF_OF: { zh: "工作人员", en: "staff", color: "#7f8c8d", dashes: [2, 4], width: 1.2 },
-    BRANCH_OF: { zh: "分支机构", en: "branch of", color: "#4a6274", dashes: [12, 4, 2, 4], width: 1.5 },
-    SUPERVISED_BY: { zh: "上级主管", en: "supervised by", color: "#1b2631", dashes: [12, 4, 2, 4], width: 1.2 },
-    RELATIVE_OF: { zh: "亲属", en: "relative", color: "#d81b60", dashes: [4, 4], width: 1.5 },
-    NAMED: { zh: "命名", en: "NAMED", color: "#222222", dashes: [6, 6], width: 2 },
-  };
+  // Shared with the briefings: viz/static/palette.js.
+  const { kinds: KINDS, states: STATES, types: TYPES } = window.SANCTIONNET_PALETTE;
   const LEAD_KINDS = {
     phoenix: "易地出现", shared_controller: "跨省共同控制人", circular_ownership: "循环持股",
     shell_chain: "空壳链", collusion_group: "关联团伙", co_bidding: "串通投标",
