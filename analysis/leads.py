@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
@@ -109,11 +110,12 @@ class Lead(BaseModel):
     def described(self, names: dict[str, str] | None = None) -> str:
         """The summary with each member named: 白佳（P001172） rather than P001172."""
         names = self.names if names is None else names
-        text = self.summary
-        for sid in sorted(self.members, key=len, reverse=True):
-            if names.get(sid):
-                text = text.replace(sid, f"{names[sid]}（{sid}）")
-        return text
+        known = sorted((m for m in self.members if names.get(m)), key=len, reverse=True)
+        if not known:
+            return self.summary
+        # One pass, whole ids only: E1 is not part of E10, nor of a name put in before.
+        pattern = re.compile(r"(?<![A-Za-z0-9_-])(" + "|".join(map(re.escape, known)) + r")(?![A-Za-z0-9_-])")
+        return pattern.sub(lambda m: f"{names[m.group(1)]}（{m.group(1)}）", self.summary)
 
 
 def _lead(kind: LeadKind, key: Sequence[str], members: Iterable[str], score: float, summary: str,

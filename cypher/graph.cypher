@@ -3,18 +3,21 @@
 // strings; $on null means every period (a lead's history).
 
 // name: graph_out
-// Roles the subject holds in others (it is `from`), in force on $on.
+// Roles the subject holds in others (it is `from`), in force on $on; with $only, only
+// those to these subjects.
 MATCH (s:Subject {id: $id})-[r]->(o:Subject)
 WHERE type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
+  AND ($only IS NULL OR o.id IN $only)
 RETURN s.id AS src, o.id AS dst, type(r) AS type, r.share AS share, r.title AS title,
        r.valid_from AS valid_from, r.valid_to AS valid_to, r.source AS source
 ORDER BY dst, type, valid_from
 LIMIT $limit
 
 // name: graph_in
-// Roles others hold in the subject (it is `to`), in force on $on.
+// Roles others hold in the subject (it is `to`), in force on $on; $only as above.
 MATCH (s:Subject {id: $id})<-[r]-(o:Subject)
 WHERE type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
+  AND ($only IS NULL OR o.id IN $only)
 RETURN o.id AS src, s.id AS dst, type(r) AS type, r.share AS share, r.title AS title,
        r.valid_from AS valid_from, r.valid_to AS valid_to, r.source AS source
 ORDER BY src, type, valid_from
@@ -27,8 +30,9 @@ WHERE type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.va
 RETURN count(DISTINCT o) AS n
 
 // name: graph_among
-// The role relationships between the given subjects (a lead's members, a path).
-UNWIND $ids AS sid
+// The role relationships from the subjects $from to the subjects $ids (a lead's
+// members among themselves; a briefing's subjects to the subjects drawn).
+UNWIND $from AS sid
 MATCH (a:Subject {id: sid})-[r]->(b:Subject)
 WHERE b.id IN $ids AND type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
 RETURN a.id AS src, b.id AS dst, type(r) AS type, r.share AS share, r.title AS title,
@@ -46,6 +50,13 @@ RETURN s {.id, .kind, .name, .region, .uscc} AS subject,
            role: r.role, rule: r.rule,
            entry: e {.id, .list, .deciding_dept, .basis, .basis_kind, .determined, .valid_to, .region, .history,
                      .state}} END) AS records
+
+// name: restored_entries
+// Entries revoked as wrong whose reputation restoration names one of the subjects:
+// revocation removes the person-level records, not the record that it happened.
+MATCH (rr:Restoration)
+WHERE any(sid IN rr.subject_ids WHERE sid IN $ids)
+RETURN rr.entry_id AS entry_id, rr.subject_ids AS subject_ids
 
 // name: search_names
 // Subjects whose name contains $q (a scan, stopped at $limit hits).

@@ -55,7 +55,8 @@ def mask_subgraph(graph: Subgraph, reader: Reader) -> Subgraph:
         if node.id in persons:
             continue
         # Only the subject's own entries in force are public, not how others reach it.
-        public = [e for e in node.entries if e.role == "entity" and e.state is EntryState.active]
+        public = [e for e in node.entries
+                  if e.role == "entity" and e.state is EntryState.active and e.effect == "restrict"]
         shown.append(node.model_copy(update={"entries": public, "listed": bool(public),
                                              "state": NodeState.restricted if public else None}))
     return graph.model_copy(update={

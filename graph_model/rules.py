@@ -41,7 +41,7 @@ from graph_model.types import (
     SubjectRef,
 )
 
-__all__ = ["Judged", "applies_in", "check", "clean_years", "judge", "resolve_subject", "window"]
+__all__ = ["Judged", "applies_in", "check", "clean_years", "judge", "not_found_detail", "resolve_subject", "window"]
 
 
 def _one(store: Store, query: str, by: SubjectKey, key: str, what: str, params: dict) -> dict | None:
@@ -70,9 +70,16 @@ def _lookup(store: Store, hasher: IdHasher, key: str, query: str, **params: str)
         if found is None and is_valid_uscc(normalise_uscc(key)):
             found = _one(store, query, SubjectKey.uscc, normalise_uscc(key), "USCC", params)
     if found is None:
-        shown = mask_resident_id(id_number) if may_be_resident_id(key) else key
-        raise NotFound(f"no subject has the id, USCC or ID number {shown!r}")
+        raise NotFound(not_found_detail(key))
     return found
+
+
+def not_found_detail(key: str) -> str:
+    """What a caller is told of a key that names nobody (they may see): the same
+    words whether it is unknown or hidden from them, an ID number only masked."""
+    key = key.strip()
+    shown = mask_resident_id(normalise_resident_id(key)) if may_be_resident_id(key) else key
+    return f"no subject has the id, USCC or ID number {shown!r}"
 
 
 def resolve_subject(store: Store, hasher: IdHasher, key: str) -> dict:

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # it an ACTUAL_CONTROLLER_OF that PR1 restricts. Candidates never restrict anyone;
     # with this off, only controllers in the registry do.
     bind_confirmed_controllers: bool = True
+    # The Chromium that renders PDF and PNG briefings; None: `chromium` on PATH.
+    chromium: Path | None = None
 
 
 @lru_cache

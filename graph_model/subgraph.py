@@ -16,13 +16,13 @@ from pydantic import BaseModel, Field
 
 from graph_model.catalogue import Catalogue
 from graph_model.history import History
-from graph_model.identifiers import is_valid_resident_id, normalise_resident_id, normalise_uscc
+from graph_model.identifiers import is_valid_resident_id, may_be_resident_id, normalise_resident_id, normalise_uscc
 from graph_model.pii import IdHasher
 from graph_model.store.base import Store
 from graph_model.types import OPEN_END, OPEN_START, EntryState, RelType, SubjectKey, SubjectKind
 
-__all__ = ["Edge", "Node", "NodeEntry", "NodeState", "SearchHit", "Subgraph", "among", "edge_id", "neighbourhood",
-           "nodes", "search"]
+__all__ = ["Edge", "Node", "NodeEntry", "NodeState", "ROLE_TYPES", "SearchHit", "Subgraph", "among", "edge_id",
+           "edge_of", "neighbourhood", "nodes", "search"]
 
 ROLE_TYPES = sorted(RelType)
 
@@ -53,6 +53,7 @@ class NodeEntry(BaseModel):
     list: str
     state: EntryState | None = Field(description="On the date drawn; null: not yet decided then.")
     role: str = Field(description="`entity`: the subject's own listing; else the role the listing reaches it by.")
+    effect: str | None = Field(None, description="The list's effect: restrict, supervise or incentive.")
     rule: str | None = None
     deciding_dept: str | None = None
     basis: str | None = None
@@ -111,7 +112,8 @@ def edge_id(src: str, type_: str, dst: str, valid_from: str | None) -> str:
     return f"{src}|{type_}|{dst}|{valid_from or OPEN_START}"
 
 
-def _edge(row: dict) -> Edge:
+def edge_of(row: dict) -> Edge:
+    """An edge from a row of ``graph_out``, ``graph_in`` or ``graph_among``."""
     return Edge(id=edge_id(row["src"], row["type"], row["dst"], row["valid_from"]), from_=row["src"], to=row["dst"],
                 type=row["type"], share=row.get("share"), title=row.get("title") or None,
                 valid_from=_day(row["valid_from"]), valid_to=_day(row["valid_to"]),
@@ -131,13 +133,16 @@ def nodes(store: Store, catalogue: Catalogue, ids: list[str], on: dt.date) -> di
             state = History.of(entry).state_on(on)
             entries[(entry["id"], record["role"])] = NodeEntry(
                 id=entry["id"], list=entry["list"], state=state, role=record["role"], rule=record.get("rule"),
+                effect=list_def.effect if list_def else None,
                 deciding_dept=entry.get("deciding_dept"), basis=entry.get("basis"),
                 determined=_day(entry.get("determined")))
             if list_def is not None and list_def.effect == "restrict" and state in _STRENGTH:
                 mapped = _STRENGTH[state]
                 if strongest is None or _ORDER.index(mapped) < _ORDER.index(strongest):
                     strongest = mapped
-        listed = any(role == "entity" for _, role in entries)
+        # "Listed itself" draws a thick border: a restricting listing, not an honour list.
+        listed = any(e.role == "entity" and e.effect == "restrict" and e.state is not None
+                     for e in entries.values())
         found[subject["id"]] = Node(**subject, state=strongest, listed=listed,
                                     entries=sorted(entries.values(), key=lambda e: (e.determined or dt.date.min, e.id)))
     return found
@@ -146,16 +151,18 @@ def nodes(store: Store, catalogue: Catalogue, ids: list[str], on: dt.date) -> di
 def neighbourhood(store: Store, catalogue: Catalogue, subject_id: str, on: dt.date, limit: int = 50) -> Subgraph:
     """The subject and up to ``limit`` subjects tied to it by a role in force on ``on``."""
     params = {"id": subject_id, "types": ROLE_TYPES, "on": on.isoformat()}
-    rows = store.read("graph_out", limit=limit * 4, **params) + store.read("graph_in", limit=limit * 4, **params)
+    cap = limit * 4  # several ties (roles, periods) to one neighbour are common
+    out, into = (store.read(q, limit=cap, only=None, **params) for q in ("graph_out", "graph_in"))
     kept: list[str] = []
-    edges = []
-    for row in sorted(rows, key=lambda r: (r["dst"] if r["src"] == subject_id else r["src"], r["type"])):
+    for row in sorted(out + into, key=lambda r: (r["dst"] if r["src"] == subject_id else r["src"], r["type"])):
         other = row["dst"] if row["src"] == subject_id else row["src"]
-        if other not in kept:
-            if len(kept) >= limit:
-                continue
+        if other not in kept and len(kept) < limit:
             kept.append(other)
-        edges.append(_edge(row))
+    if len(out) == cap or len(into) == cap:
+        # Capped: read every tie to the neighbours kept, so none is drawn with part of its ties.
+        out, into = (store.read(q, limit=cap * 4, only=kept, **params) for q in ("graph_out", "graph_in"))
+    chosen = set(kept)
+    edges = [edge_of(r) for r in out + into if (r["dst"] if r["src"] == subject_id else r["src"]) in chosen]
     degree = store.read_one("graph_degree", **params)["n"]
     drawn = nodes(store, catalogue, [subject_id, *kept], on)
     return Subgraph(center=subject_id, date=on, nodes=[drawn[i] for i in [subject_id, *kept] if i in drawn],
@@ -166,10 +173,10 @@ def among(store: Store, catalogue: Catalogue, ids: list[str], on: dt.date | None
     """The subjects ``ids`` and the role relationships between them, in force on ``on``
     (every period if None); states judged for ``judged_on``."""
     ids = sorted(set(ids))
-    rows = store.read("graph_among", ids=ids, types=ROLE_TYPES, on=on.isoformat() if on else None)
+    rows = store.read("graph_among", ids=ids, types=ROLE_TYPES, on=on.isoformat() if on else None, **{"from": ids})
     drawn = nodes(store, catalogue, ids, judged_on)
     return Subgraph(center=None, date=on, nodes=[drawn[i] for i in ids if i in drawn],
-                    edges=_unique(_edge(r) for r in rows))
+                    edges=_unique(edge_of(r) for r in rows))
 
 
 def _unique(edges) -> list[Edge]:
@@ -184,6 +191,8 @@ def search(store: Store, catalogue: Catalogue, hasher: IdHasher, q: str, on: dt.
     id_number = normalise_resident_id(q)
     if is_valid_resident_id(id_number):
         keys = [(SubjectKey.id_hash, hasher(id_number))]  # never a name search on an ID number
+    elif may_be_resident_id(q):
+        return []  # a mistyped ID number: never sent to the store in clear, not even as a name
     else:
         keys = [(SubjectKey.id, q), (SubjectKey.uscc, normalise_uscc(q))]
     for key, value in keys:

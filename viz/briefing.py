@@ -26,9 +26,9 @@ from graph_model.errors import NotFound
 from graph_model.history import History
 from graph_model.masking import Reader, mask_name, mask_subgraph, shows_persons
 from graph_model.pii import IdHasher
-from graph_model.rules import check, resolve_subject
+from graph_model.rules import check, not_found_detail, resolve_subject
 from graph_model.store.base import Store
-from graph_model.subgraph import Edge, Node, Subgraph, among, edge_id, neighbourhood, nodes
+from graph_model.subgraph import ROLE_TYPES, Edge, Node, Subgraph, among, edge_of, edge_id, neighbourhood, nodes
 from graph_model.types import CheckAnswer, EntryState, SubjectKind
 from viz import STATIC_DIR, VIS_DIR
 
@@ -65,6 +65,7 @@ class Event:
     who: str
     detail: str = ""
     source: str = ""
+    rank: int = 0  # order among the same day's events
 
 
 @dataclass(frozen=True)
@@ -143,57 +144,81 @@ def _merge(graph: Subgraph, extra_nodes: Iterable[Node], extra_edges: Iterable[E
     return graph.model_copy(update={"nodes": node_list, "edges": list(edges.values())})
 
 
-def _entry_events(store: Store, entry_ids: Iterable[str], reader: Reader) -> tuple[list[Event], list[SourceRow]]:
+# Same-day events in the order they happen: a revocation before its restoration.
+_STEP_ORDER = {state: i for i, state in enumerate(EntryState)}
+
+
+def _state_event(state: EntryState, effect: str | None) -> str:
+    if state is EntryState.active and effect == "incentive":
+        return "列入激励名单 listed for incentives"
+    if state is EntryState.active and effect == "supervise":
+        return "列入重点关注 listed for closer supervision"
+    return STATE_EVENT[state]
+
+
+def _entry_events(store: Store, catalogue: Catalogue, entry_ids: Iterable[str], reader: Reader,
+                  on: dt.date) -> tuple[list[Event], list[SourceRow]]:
+    """Every state an entry entered up to ``on``, and the entry as a source; entries
+    not yet decided on ``on`` are left out."""
     events, sources = [], []
     for entry_id in sorted(set(entry_ids)):
         row = store.read_one("entry_detail", entry_id=entry_id)
         if row is None:
             continue
         entry, subject = row["entry"], row["subject"]
+        history = History.of(entry)
+        if history.state_on(on) is None:
+            continue
+        list_def = catalogue.lists.get(entry["list"])
+        effect = list_def.effect if list_def else None
+        if reader is Reader.public and effect != "restrict":
+            continue
         who = mask_name(subject["name"], subject["kind"], reader)
         by_step = {(t.get("on"), t.get("to_state")): t for t in row["transitions"]}
-        for on, state in History.of(entry).steps:
-            tx = by_step.get((on.isoformat(), state.value), {})
+        for day, state in history.steps:
+            tx = by_step.get((day.isoformat(), state.value), {})
             detail = f"{entry_id}（{entry['list']}）"
             if state in (EntryState.notified, EntryState.active, EntryState.proposed):
                 detail += f"，{entry['deciding_dept']}，依据 {entry['basis']}"
             if tx.get("department") or tx.get("reason"):
                 detail += f"；{tx.get('department') or ''} {tx.get('reason') or ''}".rstrip()
-            events.append(Event(on, STATE_EVENT[state], who, detail,
-                                "lifecycle API" if tx else (entry.get("source") or "bundle")))
-        history = History.of(entry)
+            events.append(Event(day, _state_event(state, effect), who, detail,
+                                "lifecycle API" if tx else (entry.get("source") or "bundle"), _STEP_ORDER[state]))
         if history.valid_to is not None and history.state_on(history.valid_to) in (EntryState.active,
                                                                                   EntryState.objection_pending):
-            expired = history.valid_to + dt.timedelta(days=1)
-            events.append(Event(expired, STATE_EVENT[EntryState.expired], who, f"{entry_id}（{entry['list']}）",
-                                "valid_to"))
+            events.append(Event(history.valid_to + dt.timedelta(days=1), STATE_EVENT[EntryState.expired], who,
+                                f"{entry_id}（{entry['list']}）", "valid_to", _STEP_ORDER[EntryState.expired]))
         if row.get("restoration"):
             restored = row["restoration"]
             events.append(Event(dt.date.fromisoformat(restored["on"]), "恢复名誉 reputation restored", who,
-                                restored.get("statement", ""), "lifecycle API"))
+                                restored.get("statement", ""), "lifecycle API", len(_STEP_ORDER)))
         sources.append(SourceRow(f"{entry_id}: {who} 列入 {entry['list']}", entry["deciding_dept"], entry["basis"],
                                  f"{entry['basis_kind']} determined {entry['determined']}"))
     return events, sources
 
 
-def _role_events(graph_all: Subgraph, focus: set[str], names: dict[str, str]) -> list[Event]:
+def _role_events(store: Store, members: list[str], drawn: set[str], names: dict[str, str],
+                 on: dt.date) -> list[Event]:
+    """When each member's ties to the subjects drawn began and ended, up to ``on``."""
     events = []
-    for edge in graph_all.edges:
-        if edge.from_ not in focus and edge.to not in focus:
-            continue
-        role = palette()["types"].get(edge.type, {}).get("zh", edge.type)
-        share = f" {edge.share:g}%" if edge.share is not None else ""
-        what = f"{names.get(edge.from_, edge.from_)} → {names.get(edge.to, edge.to)}"
-        if edge.valid_from:
-            events.append(Event(edge.valid_from, f"任职/持股开始 {role}{share}", what, edge.type,
-                                "derived (confirmed)" if edge.derived else "registry"))
-        if edge.valid_to:
-            events.append(Event(edge.valid_to, f"任职/持股结束 {role}", what, edge.type,
-                                "derived (confirmed)" if edge.derived else "registry"))
-    return events
+    for member in members:
+        params = {"id": member, "types": ROLE_TYPES, "on": None, "only": sorted(drawn), "limit": 100_000}
+        for row in store.read("graph_out", **params) + store.read("graph_in", **params):
+            edge = edge_of(row)
+            role = palette()["types"].get(str(edge.type), {}).get("zh", str(edge.type))
+            share = f" {edge.share:g}%" if edge.share is not None else ""
+            what = f"{names.get(edge.from_, edge.from_)} → {names.get(edge.to, edge.to)}"
+            source = "derived (confirmed)" if edge.derived else "registry"
+            if edge.valid_from:
+                events.append(Event(edge.valid_from, f"任职/持股开始 {role}{share}", what, str(edge.type), source))
+            if edge.valid_to:
+                events.append(Event(edge.valid_to, f"任职/持股结束 {role}", what, str(edge.type), source))
+    return list({(e.on, e.what, e.who): e for e in events}.values())
 
 
-def _measures(catalogue: Catalogue, answers: list[CheckAnswer], reader: Reader) -> list[MeasureRow]:
+def _measures(catalogue: Catalogue, answers: list[CheckAnswer], reader: Reader,
+              starts: dict[str, dt.date]) -> list[MeasureRow]:
+    """The measures of every reason; a measure starts when its entry became active."""
     rows = []
     for answer in answers:
         kind = answer.subject.kind
@@ -207,7 +232,8 @@ def _measures(catalogue: Catalogue, answers: list[CheckAnswer], reader: Reader) 
                 rows.append(MeasureRow(
                     measure=m.name_zh, action=action, subject=who, rule=reason.rule, entry=reason.entry_id,
                     deciding_dept=reason.deciding_dept, legal_basis=f"{m.legal_basis}（{m.source}）",
-                    implementing="、".join(m.implementing_dept_types), start=reason.determined, end=reason.valid_to,
+                    implementing="、".join(m.implementing_dept_types),
+                    start=starts.get(reason.entry_id, reason.determined), end=reason.valid_to,
                     state="中止 suspended" if reason.suspended else "执行中 in force"))
     return sorted(rows, key=lambda r: (r.subject, r.entry, r.action))
 
@@ -221,22 +247,51 @@ def _subject_sources(store: Store, ids: Iterable[str], names: dict[str, str]) ->
     return rows
 
 
+def _public(answer: CheckAnswer) -> CheckAnswer:
+    """What the public may read of a check: the subject's own listings in force."""
+    reasons = [r for r in answer.reasons if r.role == "entity" and r.state is EntryState.active]
+    return answer.model_copy(update={"reasons": reasons})
+
+
+def _active_since(store: Store, entry_ids: Iterable[str], on: dt.date) -> dict[str, dt.date]:
+    """The day each entry last became active on or before ``on``."""
+    starts = {}
+    for entry_id in set(entry_ids):
+        row = store.read_one("entry_detail", entry_id=entry_id)
+        if row is not None:
+            days = [d for d, state in History.of(row["entry"]).steps if state is EntryState.active and d <= on]
+            if days:
+                starts[entry_id] = days[-1]
+    return starts
+
+
 def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on: dt.date | None = None,
           reader: Reader = Reader.investigator) -> Briefing:
-    """The briefing on the subject (bundle id, USCC, ID number) or lead ``key``."""
+    """The briefing on the subject (bundle id, USCC, ID number) or lead ``key``, as of
+    ``on`` (default today), masked for ``reader``."""
     on = on or dt.date.today()
     lead = _is_lead(store, key)
+    if lead is not None and not shows_persons(reader):
+        # Leads are about persons, so not public; answered as any unknown key is.
+        raise NotFound(not_found_detail(key))
     if lead is not None:
         members = lead.members
         graph = among(store, catalogue, members, None, on)
-        subjects = [n for n in graph.nodes]
+        # Nothing after the briefing's day: ties that began later are not drawn.
+        graph = graph.model_copy(update={"edges": [e for e in graph.edges
+                                                   if e.valid_from is None or e.valid_from <= on]})
+        subjects = list(graph.nodes)
     else:
         subject = resolve_subject(store, hasher, key)
+        if subject["kind"] == SubjectKind.person and not shows_persons(reader):
+            raise NotFound(not_found_detail(key))
         members = [subject["id"]]
         graph = neighbourhood(store, catalogue, subject["id"], on, NEIGHBOURS)
         subjects = [n for n in graph.nodes if n.id == subject["id"]]
     answers = [check(store, catalogue, hasher, s.id, on=on) for s in subjects
                if shows_persons(reader) or s.kind is not SubjectKind.person]
+    if not shows_persons(reader):
+        answers = [_public(a) for a in answers]
     path_ids, path_edges = set(), []
     for answer in answers:
         ids, edges = _path_edges(answer)
@@ -244,22 +299,26 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
         path_edges += edges
     missing = path_ids - {n.id for n in graph.nodes}
     graph = _merge(graph, nodes(store, catalogue, sorted(missing), on).values(), path_edges)
+    # An entry not yet decided on the day is not drawn, not even in a tooltip.
+    graph = graph.model_copy(update={"nodes": [n.model_copy(update={"entries": [e for e in n.entries if e.state]})
+                                               for n in graph.nodes]})
     graph = mask_subgraph(graph, reader)
     names = {n.id: mask_name(n.name, n.kind, reader) for n in graph.nodes}
 
-    # The timeline: every entry reaching the subjects, and role changes around them.
-    entry_ids = {e.id for n in graph.nodes if n.id in set(members) | path_ids for e in n.entries}
-    events, sources = _entry_events(store, entry_ids, reader)
-    history = among(store, catalogue, [n.id for n in graph.nodes], None, on)
+    # The timeline: every entry reaching the subjects (revoked ones too: revocation
+    # removes a person's records, not the restoration that names them), and the
+    # members' role changes among the subjects drawn.
+    focus = set(members) | path_ids
+    entry_ids = {e.id for n in graph.nodes if n.id in focus for e in n.entries}
     if shows_persons(reader):
-        events += _role_events(history, set(members), names)
-    else:
-        events += _role_events(mask_subgraph(history, reader), set(members), names)
+        entry_ids |= {r["entry_id"] for r in store.read("restored_entries", ids=sorted(set(members)))}
+    events, sources = _entry_events(store, catalogue, entry_ids, reader, on)
+    events += _role_events(store, [m for m in members if m in names], set(names), names, on)
     if lead is not None:
         events.append(Event(lead.found_on or on, f"发现线索 lead found ({lead.kind})", lead.id,
                             lead.described(names), "analysis"))
     # As of the day asked: what happened later (a repair, a scheduled expiry) is not told.
-    events = sorted((e for e in events if e.on <= on), key=lambda e: (e.on, e.what))
+    events = sorted((e for e in events if e.on <= on), key=lambda e: (e.on, e.rank, e.what))
     sources += _subject_sources(store, [m for m in members if m in names], names)
 
     if lead is not None:
@@ -271,20 +330,18 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
                    ("提示 Note", "线索仅供人工核查，不构成失信认定。A lead is for a person to check; "
                                  "it restricts nobody.")]
     else:
-        answer = answers[0] if answers else None
-        node = next(n for n in graph.nodes if n.id == members[0]) if names.get(members[0]) else None
-        if node is None:
-            raise NotFound(f"no subject {key!r} for this reader")
+        answer = answers[0]
+        node = next(n for n in graph.nodes if n.id == members[0])
         title = f"案件简报 Case briefing · {names[node.id]}"
         subtitle = f"{node.id} · {KIND_ZH[node.kind]}" + (f" · {node.uscc}" if node.uscc else "")
+        in_force = sorted({m for r in answer.reasons if not r.suspended for m in r.measures})
         verdict = "不受限 not restricted"
-        if answer and answer.restricted:
-            verdict = f"受限 RESTRICTED: {len(answer.measures)} measure(s) in force"
-        elif answer and answer.suspended:
+        if in_force:
+            verdict = f"受限 RESTRICTED: {len(in_force)} measure(s) in force"
+        elif answer.reasons:
             verdict = "中止 SUSPENDED: every reason is under objection"
         summary = [("结论 Verdict", verdict), ("日期 As of", on.isoformat()),
-                   ("地区 Region", node.region or "–"),
-                   ("理由 Reasons", str(len(answer.reasons) if answer else 0))]
+                   ("地区 Region", node.region or "–"), ("理由 Reasons", str(len(answer.reasons)))]
         if graph.truncated:
             summary.append(("未显示 Not drawn", f"{graph.hidden} more ties (a briefing draws {NEIGHBOURS})"))
     shown_ids = set(names)
@@ -292,11 +349,12 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
                 "role": r.role, "state": r.state.value, "suspended": r.suspended, "deciding_dept": r.deciding_dept,
                 "basis": r.basis, "path": " → ".join(names.get(s.subject.id, "（自然人）") for s in r.path)}
                for a in answers for r in a.reasons]
+    starts = _active_since(store, {r.entry_id for a in answers for r in a.reasons}, on)
     return Briefing(
-        key=lead.id if lead is not None else members[0], title=title, subtitle=subtitle, on=on, reader=reader, graph=graph,
-        highlighted_nodes=path_ids & shown_ids,
+        key=lead.id if lead is not None else members[0], title=title, subtitle=subtitle, on=on, reader=reader,
+        graph=graph, highlighted_nodes=path_ids & shown_ids,
         highlighted_edges={e.id for e in path_edges if e.from_ in shown_ids and e.to in shown_ids},
-        summary=summary, events=events, measures=_measures(catalogue, answers, reader), sources=sources,
+        summary=summary, events=events, measures=_measures(catalogue, answers, reader, starts), sources=sources,
         reasons=reasons, catalogue_version=catalogue.version, lead=lead)
 
 

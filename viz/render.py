@@ -1,7 +1,7 @@
 """Headless Chromium, driven by Playwright: PDF and PNG from the briefing's HTML.
 
-The browser is the system's (Debian's ``chromium`` package, or
-``SANCTIONNET_CHROMIUM``); Playwright's own browser download is never used. Every
+The browser is the system's (Debian's ``chromium`` package, or the
+``chromium`` setting, ``SANCTIONNET_CHROMIUM``); Playwright's own browser download is never used. Every
 page opened here runs with the network cut off: a request for anything but the
 page itself is aborted and recorded, so a rendering cannot leak a case to a
 third-party server, and a briefing that tries to is caught (``Offline.outside``).
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from graph_model.errors import RendererUnavailable, SanctionnetError
+from graph_model.settings import get_settings
 
 __all__ = ["Offline", "chromium_path", "offline_page", "render"]
 
@@ -32,11 +33,12 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str:
-    """The Chromium to drive: ``SANCTIONNET_CHROMIUM``, else ``chromium`` on PATH."""
-    found = os.environ.get("SANCTIONNET_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
+    """The Chromium to drive: the ``chromium`` setting, else ``chromium`` on PATH."""
+    configured = get_settings().chromium
+    found = str(configured) if configured else shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found or not os.access(found, os.X_OK):
         raise RendererUnavailable("PDF and PNG need Chromium: install Debian's `chromium` (`make browser-deps`), "
-                             "or set SANCTIONNET_CHROMIUM; the HTML briefing needs nothing")
+                                  "or set SANCTIONNET_CHROMIUM to it; the HTML briefing needs nothing")
     return found
 
 
@@ -63,11 +65,15 @@ def offline_page(*origins: str, viewport: tuple[int, int] = (1280, 900)) -> Iter
     """A new page in a fresh headless Chromium that may reach only ``origins`` (URL
     prefixes, e.g. ``http://127.0.0.1:8000/``); everything else is aborted and kept in
     ``Offline.outside``."""
-    from playwright.sync_api import sync_playwright  # imported late: the API starts without it
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            raise RendererUnavailable(f"Chromium ({executable}) did not start: {exc.message.splitlines()[0]}") from exc
         try:
             context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
                                           service_workers="block")
@@ -84,24 +90,38 @@ def offline_page(*origins: str, viewport: tuple[int, int] = (1280, 900)) -> Iter
 A4_WIDTH = 718
 
 
-def render(html: str, fmt: Literal["pdf", "png"], *, ready: str = "window.briefingReady === true",
+# Each rendering is a Chromium of its own (~150 MB): at most this many at once.
+RENDERERS = threading.BoundedSemaphore(2)
+QUEUE_SECONDS = 60
+
+
+def render(html: str, fmt: Literal["pdf", "png"], *, ready: str = "() => window.briefingReady === true",
            width: int = 1240, timeout_ms: int = 60_000) -> bytes:
     """``html`` (a self-contained document) as PDF (A4) or a full-page PNG ``width``
-    pixels wide. Waits for ``ready``, a JavaScript expression the page sets once its
-    graph is drawn."""
-    with offline_page(viewport=(A4_WIDTH if fmt == "pdf" else width, 900)) as (page, net):
-        page.set_content(html, wait_until="load", timeout=timeout_ms)
-        page.wait_for_function(ready, timeout=timeout_ms)
-        if net.outside:
-            raise SanctionnetError(f"the briefing asked for outside resources: {net.outside[:3]}")
-        if fmt == "pdf":
-            page.evaluate("window.briefingSnapshot && window.briefingSnapshot()")
-            page.emulate_media(media="print")
-            return page.pdf(format="A4", print_background=True, margin={"top": "12mm", "bottom": "12mm",
-                                                                         "left": "10mm", "right": "10mm"})
-        return page.screenshot(full_page=True, type="png")
+    pixels wide. Waits for ``ready``, a JavaScript function (not an expression: the
+    briefing's CSP forbids eval) that is true once the page's graph is drawn."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    if not RENDERERS.acquire(timeout=QUEUE_SECONDS):
+        raise RendererUnavailable(f"every renderer was busy for {QUEUE_SECONDS} s; try again")
+    try:
+        with offline_page(viewport=(A4_WIDTH if fmt == "pdf" else width, 900)) as (page, net):
+            try:
+                page.set_content(html, wait_until="load", timeout=timeout_ms)
+                page.wait_for_function(ready, timeout=timeout_ms)
+            except PlaywrightTimeout as exc:
+                raise RendererUnavailable(f"the page was not drawn within {timeout_ms / 1000:.0f} s") from exc
+            if net.outside:
+                raise SanctionnetError(f"the briefing asked for outside resources: {net.outside[:3]}")
+            return _output(page, fmt)
+    finally:
+        RENDERERS.release()
 
 
-def write(data: bytes, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def _output(page, fmt: str) -> bytes:
+    if fmt == "pdf":
+        page.evaluate("() => window.briefingSnapshot && window.briefingSnapshot()")
+        page.emulate_media(media="print")
+        return page.pdf(format="A4", print_background=True, margin={"top": "12mm", "bottom": "12mm",
+                                                                     "left": "10mm", "right": "10mm"})
+    return page.screenshot(full_page=True, type="png")

@@ -95,8 +95,16 @@ def test_search_by_code_then_by_name(case, catalogue, hasher):
     assert [h.id for h in hits] == ["E3", "E2", "E1"]  # starting with it first, then the shorter name
     assert {h.id: h.state for h in hits}["E1"] is NodeState.restricted
     assert search(store, catalogue, hasher, "无此名", ON) == []
-    # An ID number nobody has is not searched for as a name.
-    assert search(store, catalogue, hasher, "11010119800101001X", ON) == []
+
+
+def test_a_mistyped_id_number_never_reaches_the_store(case, catalogue, hasher, monkeypatch):
+    store, id_number, _ = case
+    sent = []
+    real = store.read
+    monkeypatch.setattr(store, "read", lambda *a, **kw: sent.append(kw) or real(*a, **kw))
+    mistyped = id_number[:-1] + ("0" if id_number[-1] != "0" else "1")  # the check digit is wrong
+    assert search(store, catalogue, hasher, mistyped, ON) == []
+    assert mistyped not in repr(sent) and mistyped[:17] not in repr(sent)
 
 
 def test_the_public_sees_no_person(case, catalogue):

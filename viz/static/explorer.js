@@ -391,6 +391,12 @@
     const epoch = ++state.epoch;
     const graphs = await Promise.all(sources.map(fetchSource));
     if (epoch !== state.epoch) return;
+    // Asked by USCC or ID number, the subject is kept by its id: the number itself
+    // is neither shown nor left in the address bar.
+    if (center !== null && graphs[0] && graphs[0].center) {
+      center = graphs[0].center;
+      sources = sources.map((s, i) => (i === 0 && s.type === "subject" ? { ...s, id: center } : s));
+    }
     state.center = center;
     state.lead = lead;
     state.sources = sources;
