@@ -18,7 +18,9 @@ RETURN r.role AS role, count(r) AS n
 
 // name: snapshot_nodes
 // Every node with its properties: for comparing a store before and after a load.
+// The data-version counter is bookkeeping, not data: it is left out.
 MATCH (n)
+WHERE NOT n:Meta
 RETURN labels(n) AS labels, properties(n) AS props
 
 // name: snapshot_relationships
@@ -34,3 +36,15 @@ RETURN count(n) AS n
 // the background; FalkorDB's override below reads its own procedure).
 SHOW INDEXES YIELD labelsOrTypes, state
 RETURN labelsOrTypes[0] AS label, state
+
+// name: data_version
+// The graph's data version: bumped by every bundle load and every entry transition,
+// recorded in each audit entry (0 before the first change).
+OPTIONAL MATCH (m:Meta {id: 'data'})
+RETURN coalesce(m.version, 0) AS version, m.changed_at AS changed_at
+
+// name: bump_data_version
+// One more change to the data, made at $at (ISO 8601, UTC).
+MERGE (m:Meta {id: 'data'})
+SET m.version = coalesce(m.version, 0) + 1, m.changed_at = $at
+RETURN m.version AS version

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -404,6 +404,7 @@ def _load_bundle(store, catalogue, hasher, folder, batch_size, progress) -> Load
             earlier.setdefault(row["list"], []).append(row["id"])
     if earlier:
         report.propagation.add(propagate(store, catalogue, by_list=earlier, batch_size=batch_size))
+    store.write("bump_data_version", at=datetime.now(UTC).isoformat(timespec="seconds"))
     store.checkpoint()
     report.seconds = time.perf_counter() - started
     return report
