@@ -82,3 +82,32 @@ WHERE e.state = 'revoked'
    OR (r.role = 'NAMED' AND NOT p.id IN coalesce(e.named, []))
    OR (r.role <> 'NAMED' AND held = 0)
 DETACH DELETE r
+
+// Settling. An entry's act through the API (create, transition) and the propagation
+// that follows it are separate statements. `last_tx` names the entry's last act;
+// `propagated_tx` is set to it once a propagation that began after the act is done.
+// An entry whose two differ had its act written but its propagation perhaps not (the
+// process died in between): the next propagation of it (the next act on it,
+// `complete_interrupted` for start-up, `db propagate`, a load) finishes it.
+
+// name: unsettled_of
+// Which of $entry_ids have an act not yet followed by a complete propagation; read
+// before propagating them, so that an act landing meanwhile stays unsettled.
+UNWIND $entry_ids AS eid
+MATCH (e:Entry {id: eid})
+WHERE e.last_tx IS NOT NULL AND e.last_tx <> coalesce(e.propagated_tx, '')
+RETURN e.id AS id, e.last_tx AS tx
+
+// name: unsettled_entries
+// Every entry with an act not yet followed by a complete propagation, with its list.
+MATCH (e:Entry)
+WHERE e.last_tx IS NOT NULL AND e.last_tx <> coalesce(e.propagated_tx, '')
+RETURN e.id AS id, e.list AS list
+
+// name: settle_entries
+// The propagation that began after act $rows[].tx is done; a later act stays unsettled.
+UNWIND $rows AS row
+MATCH (e:Entry {id: row.id})
+WHERE e.last_tx = row.tx
+SET e.propagated_tx = row.tx
+RETURN count(e) AS n

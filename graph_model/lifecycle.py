@@ -28,7 +28,7 @@ from graph_model.rules import resolve_subject
 from graph_model.store.base import Store
 from graph_model.types import OPEN_END, BasisKind, EntryState, SubjectKind
 
-__all__ = ["Act", "NewEntry", "Resolution", "create_entry", "transition"]
+__all__ = ["Act", "NewEntry", "Resolution", "complete_interrupted", "create_entry", "transition"]
 
 Text = Field(min_length=1, max_length=2000)
 
@@ -153,7 +153,13 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
     tx = _tx(entry_id, 1, "create", new, on, None, EntryState.proposed)
     written = store.write("create_entry", subject_id=subject["id"], entry_id=entry_id, props=props, tx_id=tx_id, tx=tx)
     if not written.rows:
+        # A client that got no answer sends its decision again: if the first one was
+        # written and its process died before propagating it, finish that now.
+        found = store.read_one("entry_by_id", entry_id=entry_id)
+        if found is not None:
+            _settle(store, catalogue, found["entry"])
         raise Conflict(f"entry {entry_id!r} already exists")
+    store.write("bump_data_version", at=datetime.now(UTC).isoformat(timespec="seconds"))
     propagate(store, catalogue, by_list={new.list: [entry_id]})
     return entry_id
 
@@ -164,6 +170,9 @@ def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act
     if found is None:
         raise NotFound(f"no entry {entry_id!r}")
     entry = found["entry"]
+    # The previous act's propagation first, if its process died before finishing it:
+    # this act's records and tasks then follow from complete ones.
+    _settle(store, catalogue, entry)
     list_def = catalogue.lists.get(entry["list"])
     if list_def is None:
         raise Conflict(f"entry {entry_id!r} is on list {entry['list']!r}, which the catalogue no longer has")
@@ -221,9 +230,31 @@ def transition(store: Store, catalogue: Catalogue, entry_id: str, kind: str, act
         written = store.write("transition_entry", **params)
     if not written.rows:
         raise Conflict(f"entry {entry_id!r} changed while this {kind} was being recorded; read it and try again")
-    if after is not EntryState.revoked:
-        # Derived records and tasks follow the new state. Propagation is idempotent: if
-        # this process dies here, `sanctionnet db propagate` (or the next load) finishes it;
-        # checks read the state from the entry itself and are right meanwhile.
-        propagate(store, catalogue, by_list={entry["list"]: [entry_id]})
+    store.write("bump_data_version", at=datetime.now(UTC).isoformat(timespec="seconds"))
+    # Derived records and tasks follow the new state (after a revocation, whose own
+    # statement removed them, this finds nothing to do and marks the act settled). If
+    # this process dies before it is done, the entry's `last_tx` stays unsettled and the
+    # next act on the entry, `complete_interrupted` (for start-up) or `sanctionnet db
+    # propagate` finishes it; checks read the state from the entry itself meanwhile.
+    propagate(store, catalogue, by_list={entry["list"]: [entry_id]})
     return {"entry_id": entry_id, "transition": kind, "state": after.value, "on": on.isoformat(), "seq": version + 1}
+
+
+def _settle(store: Store, catalogue: Catalogue, entry: dict) -> None:
+    """Finish the propagation of the entry's last act if it was written without it."""
+    if entry.get("last_tx") and entry.get("last_tx") != entry.get("propagated_tx"):
+        propagate(store, catalogue, by_list={entry["list"]: [entry["id"]]})
+        # The act's data version bump may have been lost with it; one more is harmless.
+        store.write("bump_data_version", at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def complete_interrupted(store: Store, catalogue: Catalogue) -> int:
+    """Finish the propagation of every act written by a process that died before it
+    propagated it (run at start-up); return how many entries it finished."""
+    by_list: dict[str, list[str]] = {}
+    for row in store.read("unsettled_entries"):
+        by_list.setdefault(row["list"], []).append(row["id"])
+    if by_list:
+        propagate(store, catalogue, by_list=by_list)
+        store.write("bump_data_version", at=datetime.now(UTC).isoformat(timespec="seconds"))
+    return sum(map(len, by_list.values()))

@@ -43,7 +43,9 @@ def propagate(store: Store, catalogue: Catalogue, *, by_list: dict[str, list[str
     default every entry) again, and remove the restrictions the graph no longer supports.
 
     Idempotent: a second run writes the same records. Entries on lists the
-    catalogue does not know produce nothing.
+    catalogue does not know produce nothing. An entry whose last act was written but
+    not yet followed by a propagation (``last_tx`` unsettled, see
+    ``cypher/propagate.cypher``) is marked settled once its batch is done.
     """
     stats = PropagationStats()
     for list_def in catalogue.lists.values():
@@ -60,6 +62,9 @@ def propagate(store: Store, catalogue: Catalogue, *, by_list: dict[str, list[str
         rule_ownerships = [f"{p.rule}:{o}" for p in list_def.propagation for o in p.ownership]
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
+            # Acts whose propagation this batch completes; read first, so an act that
+            # lands while the batch runs is not marked done (its own call settles it).
+            unsettled = store.read("unsettled_of", entry_ids=batch)
             common = {"entry_ids": batch, "catalogue_version": catalogue.version}
             stats.restrictions += store.write("propagate_entity", rule=list_def.rule or "LISTED",
                                               **common).rows[0]["n"]
@@ -74,4 +79,6 @@ def propagate(store: Store, catalogue: Catalogue, *, by_list: dict[str, list[str
             store.write("sweep_restrictions", entry_ids=batch, rule_roles=rule_roles, narrowed=narrowed,
                         rule_ownerships=rule_ownerships)
             stats.tasks += derive_tasks(store, catalogue, batch)
+            if unsettled:
+                store.write("settle_entries", rows=unsettled)
     return stats
