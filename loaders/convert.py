@@ -186,7 +186,9 @@ class BundleWriter:
         for name, columns in _FILES.items():
             if name in OPTIONAL_FILES and not self.rows[name]:
                 continue
-            with open(folder / name, "w", newline="", encoding="utf-8") as handle:
+            # surrogateescape: a source's bytes that are not UTF-8 go back as they came,
+            # and the bundle loader rejects their row, naming the source record.
+            with open(folder / name, "w", newline="", encoding="utf-8", errors="surrogateescape") as handle:
                 writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="raise")
                 writer.writeheader()
                 for row in self.rows[name]:

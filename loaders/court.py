@@ -32,7 +32,7 @@ from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, raw_record
 from loaders.identity import Mention, resolve
 from loaders.registry import ENTERPRISES, registration_mentions, write_registration
-from loaders.sourcefile import Table, parse_cn_date, read_records
+from loaders.sourcefile import Table, parse_cn_date, read_records, unreadable
 
 __all__ = ["COURT_TABLE", "LIST_ID", "case_key", "load_court_records"]
 
@@ -136,6 +136,9 @@ def load_court_records(store: Store, catalogue: Catalogue, hasher: IdHasher, pat
     for path in paths:
         for where, table, fields in read_records(Path(path), (COURT_TABLE, ENTERPRISES)):
             conversion.count(table)
+            if problem := unreadable(fields):
+                conversion.reject(where, *problem)
+                continue
             if table == ENTERPRISES.name:
                 fields.pop("_object", None)
                 registry.append((where, fields))

@@ -33,7 +33,7 @@ from graph_model.types import SubjectKind
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion
 from loaders.identity import Mention, resolve
-from loaders.sourcefile import Table, parse_cn_date, read_records
+from loaders.sourcefile import Table, parse_cn_date, read_records, unreadable
 
 __all__ = ["TABLES", "load_listed", "stock_code"]
 
@@ -81,6 +81,9 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
     for path in paths:
         for where, table, fields in read_records(Path(path), TABLES):
             conversion.count(table)
+            if problem := unreadable(fields):
+                conversion.reject(where, *problem)
+                continue
             rows[table].append((where, fields))
     mentions: list[Mention] = []
     companies: dict[str, tuple[str, dict]] = {}  # stock code -> (where, {name, listed})

@@ -31,7 +31,7 @@ from graph_model.types import SubjectKind
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, raw_record
 from loaders.identity import Mention, normalise_name, resolve
-from loaders.sourcefile import Table, parse_cn_date, read_records
+from loaders.sourcefile import Table, parse_cn_date, read_records, unreadable
 
 __all__ = ["ENTERPRISES", "load_registry", "registration_mentions", "write_registration"]
 
@@ -88,6 +88,9 @@ def load_registry(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: l
     for path in paths:
         for where, table, fields in read_records(Path(path), TABLES):
             conversion.count(table)
+            if problem := unreadable(fields):
+                conversion.reject(where, *problem)
+                continue
             obj = fields.pop("_object", None)
             if table == "enterprises":
                 enterprises.append((where, fields))

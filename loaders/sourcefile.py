@@ -20,9 +20,13 @@ from pathlib import Path
 
 from graph_model.errors import InvalidInput
 
-__all__ = ["Table", "decode", "parse_cn_date", "read_records"]
+__all__ = ["Table", "decode", "parse_cn_date", "read_records", "unreadable"]
 
 _CHINA = timezone(timedelta(hours=8))
+# What surrogateescape makes of each byte that is not UTF-8.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+# Control characters (tab, CR and LF aside) are never data; NUL breaks the store client.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})")
 
 
@@ -73,17 +77,55 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def decode(data: bytes, path: Path) -> str:
+def decode(data: bytes, path: Path, *, keep_bad_bytes: bool = False) -> str:
     """The file's text: UTF-8 (with or without BOM) if it decodes as such, else
-    GB18030 (a superset of GBK and GB2312, what Chinese Windows tools write)."""
+    GB18030 (a superset of GBK and GB2312, what Chinese Windows tools write).
+
+    A UTF-8 file with a few bad bytes is not GB18030 text: read as such it would load
+    as garbage. With ``keep_bad_bytes`` its bad bytes come as surrogate escapes
+    (``\udc80``-``\udcff``), for the records holding them to be rejected one by one
+    (``unreadable``); without, such a file is an error, as is one that is neither."""
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path}: neither UTF-8 nor GB18030/GBK text (byte {exc.start})") from None
+        first_bad = exc.start
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    bad = len(_UNDECODABLE.findall(text))
+    if sum(1 for ch in text if ord(ch) > 0x7F) - bad <= bad:  # fewer good UTF-8 characters than bad bytes
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+    elif not keep_bad_bytes:
+        raise InvalidInput(f"{path}: UTF-8 text with bytes that are not UTF-8 (byte {first_bad})")
+    if keep_bad_bytes:
+        return text
+    raise InvalidInput(f"{path}: neither UTF-8 nor GB18030/GBK text (byte {first_bad})")
+
+
+def unreadable(record: Mapping) -> tuple[str, str] | None:
+    """(field, reason) if a record holds bytes that are not UTF-8 or a control
+    character (NUL and the like), anywhere in it: such a record is rejected before
+    any of it is used, as the bundle loader rejects such a row."""
+    for name, value in record.items():
+        for text in _texts(value):
+            if _UNDECODABLE.search(text):
+                return name, "not valid UTF-8"
+            if _CONTROL.search(text):
+                return name, "contains a control character"
+    return None
+
+
+def _texts(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
 
 
 def parse_cn_date(value: str | int | float | None) -> date | None:
@@ -158,10 +200,11 @@ def _json_records(text: str, path: Path, tables: tuple[Table, ...]) -> Iterator[
 
 
 def read_records(path: Path, tables: tuple[Table, ...]) -> Iterator[tuple[str, str, dict]]:
-    """Every record of the known ``tables`` in a CSV or JSON file, in file order."""
+    """Every record of the known ``tables`` in a CSV or JSON file, in file order. A
+    record of a UTF-8 file may hold bytes that are not UTF-8: ``unreadable`` says so."""
     path = Path(path)
     try:
-        text = decode(path.read_bytes(), path)
+        text = decode(path.read_bytes(), path, keep_bad_bytes=True)
     except FileNotFoundError:
         raise InvalidInput(f"{path}: file not found") from None
     if text.lstrip().startswith(("[", "{")):
