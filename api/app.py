@@ -13,9 +13,13 @@ from pydantic import BaseModel
 
 from api.audit import AuditLog
 from api.deps import Services, ServicesDep
+from api.keys import KeyStore
+from api.limits import RequestLimits
 from api.problems import HANDLERS, PROBLEM_RESPONSES
+from api.routers import audit as audit_router
 from api.routers import briefings, catalogue, check, controllers, entries, feedback, graph, leads, subjects, tasks
 from graph_model.catalogue import load_catalogue
+from graph_model.lifecycle import complete_interrupted
 from graph_model.pii import IdHasher
 from graph_model.settings import Settings, get_settings
 from graph_model.store import open_store
@@ -45,7 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogue_ = load_catalogue(settings.catalogue_dir)
         hasher = IdHasher.from_settings(settings)
         store, server, started = await run_in_threadpool(open_store, settings)
-        app.state.services = Services(settings, store, catalogue_, hasher, AuditLog(settings.data_dir / "audit.log"))
+        # Acts whose process died before their propagation finished are finished now.
+        await run_in_threadpool(complete_interrupted, store, catalogue_)
+        store.read_timeout_ms = settings.api_read_timeout_ms or None
+        app.state.services = Services(settings, store, catalogue_, hasher,
+                                      AuditLog(settings.data_dir / "audit.log", catalogue_version=catalogue_.version,
+                                               version=lambda: store.read_one("data_version")["version"]),
+                                      keys=KeyStore(settings.data_dir))
         try:
             yield
         finally:
@@ -61,9 +71,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         exception_handlers=HANDLERS,
         generate_unique_id_function=_operation_id,
+        # A key ending in "/" (sent as %2F) is a 404 problem, not a redirect.
+        redirect_slashes=False,
     )
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     for router in (check.router, subjects.router, entries.router, tasks.router, feedback.router, leads.router,
-                   controllers.router, graph.router, briefings.router, catalogue.router):
+                   controllers.router, graph.router, briefings.router, catalogue.router, audit_router.router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["admin"], summary="Liveness and store reachability", response_model=Health,

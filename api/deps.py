@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.audit import AuditLog
+from api.keys import KeyStore
 from graph_model.catalogue import Catalogue
 from graph_model.pii import IdHasher
 from graph_model.settings import Settings
@@ -25,6 +26,7 @@ class Services:
     catalogue: Catalogue
     hasher: IdHasher
     audit: AuditLog
+    keys: KeyStore
 
 
 def get_services(request: Request) -> Services:

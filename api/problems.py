@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -10,11 +12,13 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_model.errors import SanctionnetError
+from graph_model.identifiers import normalise_uscc, validate_uscc
 
-__all__ = ["HANDLERS", "Problem", "PROBLEM_RESPONSES"]
+__all__ = ["HANDLERS", "Problem", "PROBLEM_RESPONSES", "problem_response"]
 
 log = structlog.get_logger(__name__)
 MEDIA_TYPE = "application/problem+json"
+_GENERIC = "The server failed; the error is in its log."
 
 
 class FieldError(BaseModel):
@@ -32,26 +36,78 @@ class Problem(BaseModel):
 
 
 PROBLEM_RESPONSES = {
+    400: {"model": Problem, "description": "A body that is not JSON text (UTF-8)", "content": {MEDIA_TYPE: {}}},
+    401: {"model": Problem, "description": "No API key, or not a valid one", "content": {MEDIA_TYPE: {}}},
+    403: {"model": Problem, "description": "The key's role may not do this", "content": {MEDIA_TYPE: {}}},
     404: {"model": Problem, "description": "Unknown subject", "content": {MEDIA_TYPE: {}}},
+    409: {"model": Problem, "description": "Not possible in the stored state (an entry's state, a closed task, "
+                                          "an identifier several subjects share)", "content": {MEDIA_TYPE: {}}},
+    413: {"model": Problem, "description": "Request body too large", "content": {MEDIA_TYPE: {}}},
     422: {"model": Problem, "description": "Invalid parameters", "content": {MEDIA_TYPE: {}}},
     503: {"model": Problem, "description": "Graph store unavailable", "content": {MEDIA_TYPE: {}}},
 }
 
 
+# Eight digits in a row (a birth date) are enough to be part of an ID number.
+_ID_DIGITS = 8
+
+
+def _mask_id_numbers(text: str) -> str:
+    """``text`` with the digits of any run that may carry a resident ID number masked
+    after its sixth digit. A run is digits (any script), X and invisible format
+    characters (a zero-width joiner or a direction mark slipped in), so an ID number
+    with a quote glued on or a character hidden inside is still caught; a valid USCC
+    is shown as it is."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        digits = sum(ch.isdigit() for ch in run)
+        token = "".join(run)
+        if digits >= _ID_DIGITS and validate_uscc(normalise_uscc(token)) is not None:
+            seen = 0
+            for ch in run:
+                seen += ch.isdigit()
+                out.append("*" if ch.isdigit() and seen > 6 else ch)
+        else:
+            out.append(token)
+        run.clear()
+
+    for ch in text:
+        if ch.isdigit() or ch in "Xx" or unicodedata.category(ch) == "Cf":
+            run.append(ch)
+        else:
+            flush()
+            out.append(ch)
+    flush()
+    return "".join(out)
+
+
+def problem_response(status: int, title: str, detail: str, type_: str = "about:blank", instance: str | None = None,
+                     errors: list | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A problem+json response. A detail may echo what the caller sent; an ID number
+    in it is masked, whatever was glued to it (ID numbers are never returned in clear)."""
+    errors = [{**e, "msg": _mask_id_numbers(e["msg"])} for e in errors or []]
+    body = Problem(type=type_, title=title, status=status, detail=_mask_id_numbers(detail), instance=instance,
+                   errors=errors)
+    return JSONResponse(body.model_dump(), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
 def _problem(request: Request, status: int, title: str, detail: str, type_: str = "about:blank",
-             errors: list | None = None) -> JSONResponse:
+             errors: list | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
     # The route template, not the path: a path may carry an ID number (/v1/subjects/{key}).
     route = request.scope.get("route")
-    body = Problem(type=type_, title=title, status=status, detail=detail,
-                   instance=getattr(route, "path", None), errors=errors or [])
-    return JSONResponse(body.model_dump(), status_code=status, media_type=MEDIA_TYPE)
+    return problem_response(status, title, detail, type_, getattr(route, "path", None), errors, headers)
 
 
 async def _domain(request: Request, exc: SanctionnetError) -> JSONResponse:
     if exc.status >= 500:
         log.error("request failed", route=getattr(request.scope.get("route"), "path", None),
                   error=type(exc).__name__, detail=exc.detail)
-    return _problem(request, exc.status, exc.title, exc.detail, exc.type, exc.errors)
+    # A 500's detail is the store's own message (it may quote the query and its
+    # parameters): it goes to the log only. A 503 says what is down, for the operator.
+    detail = _GENERIC if exc.status == 500 else exc.detail
+    return _problem(request, exc.status, exc.title, detail, exc.type, exc.errors, exc.headers or None)
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -66,7 +122,7 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", route=getattr(request.scope.get("route"), "path", None))
-    return _problem(request, 500, "Internal error", "The server failed; the error is in its log.")
+    return _problem(request, 500, "Internal error", _GENERIC)
 
 
 HANDLERS = {

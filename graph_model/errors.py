@@ -2,12 +2,15 @@
 
     SanctionnetError (500)
     ├── NotFound (404)
+    ├── Unauthenticated (401): no API key, or not a valid one
+    ├── Forbidden (403): the key's role may not do this
     ├── InvalidInput (422)
     ├── Conflict (409)
     │   └── ConstraintViolated (409)
     ├── InvalidCatalogue (500): a catalogue file is wrong, not the request
     ├── StoreUnavailable (503)
     ├── QueryFailed (500): the store answered, but refused the query
+    ├── QueryTimedOut (503): a read ran past the API's time limit
     └── RendererUnavailable (503): no Chromium for a PDF or PNG briefing
 """
 
@@ -16,12 +19,15 @@ from __future__ import annotations
 __all__ = [
     "SanctionnetError",
     "NotFound",
+    "Unauthenticated",
+    "Forbidden",
     "InvalidInput",
     "Conflict",
     "ConstraintViolated",
     "InvalidCatalogue",
     "StoreUnavailable",
     "QueryFailed",
+    "QueryTimedOut",
     "RendererUnavailable",
 ]
 
@@ -32,6 +38,7 @@ class SanctionnetError(Exception):
     status = 500
     type = "about:blank"
     title = "Internal error"
+    headers: dict[str, str] = {}
 
     def __init__(self, detail: str, *, errors: list[dict] | None = None) -> None:
         super().__init__(detail)
@@ -43,6 +50,19 @@ class NotFound(SanctionnetError):
     status = 404
     type = "/problems/not-found"
     title = "Not found"
+
+
+class Unauthenticated(SanctionnetError):
+    status = 401
+    type = "/problems/unauthenticated"
+    title = "API key required"
+    headers = {"WWW-Authenticate": 'Bearer realm="sanctionnet"'}
+
+
+class Forbidden(SanctionnetError):
+    status = 403
+    type = "/problems/forbidden"
+    title = "Not allowed for this key"
 
 
 class InvalidInput(SanctionnetError):
@@ -83,3 +103,9 @@ class RendererUnavailable(SanctionnetError):
     status = 503
     type = "/problems/renderer-unavailable"
     title = "Renderer unavailable"
+
+
+class QueryTimedOut(SanctionnetError):
+    status = 503
+    type = "/problems/query-timed-out"
+    title = "Query took too long"

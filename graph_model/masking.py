@@ -18,13 +18,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 from graph_model.subgraph import NodeState, Subgraph
-from graph_model.types import EntryState, SubjectKind
+from graph_model.types import CheckAnswer, EntryState, SubjectKind
 
-__all__ = ["Reader", "mask_name", "mask_subgraph", "shows_persons"]
+__all__ = ["Role", "mask_check", "mask_name", "mask_subgraph", "shows_persons"]
 
 
-class Reader(StrEnum):
-    """Who reads an output; issue 7 binds it to the caller's key."""
+class Role(StrEnum):
+    """Who a caller is: the role of their API key, which also says what they may read."""
 
     public = "public"
     screener = "screener"
@@ -33,11 +33,11 @@ class Reader(StrEnum):
     admin = "admin"
 
 
-def shows_persons(reader: Reader) -> bool:
-    return reader is not Reader.public
+def shows_persons(reader: Role) -> bool:
+    return reader is not Role.public
 
 
-def mask_name(name: str, kind: SubjectKind | str, reader: Reader) -> str:
+def mask_name(name: str, kind: SubjectKind | str, reader: Role) -> str:
     """A person's name as ``reader`` may see it: in full, or the surname and a star
     per further character (张**) for the public. Other subjects are never masked."""
     if kind != SubjectKind.person or shows_persons(reader) or not name:
@@ -45,7 +45,20 @@ def mask_name(name: str, kind: SubjectKind | str, reader: Reader) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
-def mask_subgraph(graph: Subgraph, reader: Reader) -> Subgraph:
+def mask_check(answer: CheckAnswer, reader: Role) -> CheckAnswer | None:
+    """A check's answer as ``reader`` may see it; None: the subject is hidden from them
+    (a person, for the public), to be answered as an unknown key is."""
+    if shows_persons(reader):
+        return answer
+    if answer.subject.kind is SubjectKind.person:
+        return None
+    reasons = [r for r in answer.reasons if r.role == "entity" and r.state is EntryState.active]
+    measures = sorted({m for r in reasons for m in r.measures})
+    return answer.model_copy(update={"reasons": reasons, "measures": measures, "restricted": bool(measures),
+                                     "suspended": False, "eligibility": None})
+
+
+def mask_subgraph(graph: Subgraph, reader: Role) -> Subgraph:
     """``graph`` as ``reader`` may see it: for the public, without persons and their ties."""
     if shows_persons(reader):
         return graph

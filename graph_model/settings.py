@@ -53,8 +53,14 @@ class Settings(BaseSettings):
     # it an ACTUAL_CONTROLLER_OF that PR1 restricts. Candidates never restrict anyone;
     # with this off, only controllers in the registry do.
     bind_confirmed_controllers: bool = True
+    # Each read the API sends to the store stops after this long (ms): a super node or
+    # a runaway query cannot hold a worker. Batch commands have no limit.
+    api_read_timeout_ms: int = 15_000
     # The Chromium that renders PDF and PNG briefings; None: `chromium` on PATH.
     chromium: Path | None = None
+    # Largest request body the API reads, in bytes; a larger one is refused (413) before
+    # it is read. Every body is one record (an entry, an act, a review): a few KB.
+    max_body_bytes: int = 2**20
 
 
 @lru_cache

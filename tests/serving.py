@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-__all__ = ["CLI", "free_port", "require_chromium", "run_cli", "serve", "stop"]
+__all__ = ["CLI", "api_key", "client", "free_port", "require_chromium", "run_cli", "serve", "stop"]
 
 CLI = str(Path(sys.executable).parent / "sanctionnet")
 
@@ -30,12 +30,12 @@ def run_cli(env: dict, *args: str, timeout: float = 120) -> subprocess.Completed
     return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def serve(env: dict, port: int) -> subprocess.Popen:
+def serve(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
     """``sanctionnet serve`` on ``port``, once it answers /healthz. Its output goes to a
     file (``proc.log``), never to a pipe nobody reads: a full pipe would hang the server."""
     log = tempfile.NamedTemporaryFile("w+", prefix="serve-", suffix=".log", delete=False)
-    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen([CLI, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, text=True)
     proc.log = Path(log.name)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -63,3 +63,17 @@ def require_chromium() -> str:
             pytest.fail("CI must test pages in Chromium: `make browser-deps` installs it")
         pytest.skip("chromium not installed (make browser-deps)")
     return found
+
+
+def api_key(env: dict, role: str = "admin", **options: str) -> str:
+    """A new API key of ``role`` (``sanctionnet keys create``); options: department, region."""
+    args = [f"--{k}={v}" for k, v in options.items()]
+    done = run_cli(env, "keys", "create", "--role", role, "--name", f"test {role}", *args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def client(port: int, key: str | None, timeout: float = 30) -> httpx.Client:
+    """An HTTP client of the served API that sends ``key``."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=timeout)

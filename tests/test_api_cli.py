@@ -7,10 +7,10 @@ import os
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.factories import Bundle
+from tests.serving import api_key, client
 from tests.serving import free_port as _free_port
 from tests.serving import require_chromium
 from tests.serving import run_cli as _run
@@ -42,7 +42,7 @@ def loaded(env, tmp_path):
 def api(env, loaded):
     port = _free_port()
     proc = _serve(env, port)
-    yield httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+    yield client(port, api_key(env, "admin"), timeout=10)
     assert _stop(proc) == 0
 
 
@@ -102,7 +102,7 @@ def test_owners_and_controlled_from_the_cli_and_the_api(env, tmp_path):
     port = _free_port()
     proc = _serve(env, port)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as api:
+        with client(port, api_key(env, "admin"), timeout=10) as api:
             for command, path, subject in (("owners", "owners", "X"), ("controlled", "controlled", "P")):
                 cli = _run(env, command, subject, "--date", "2024-01-01", "--json")
                 assert cli.returncode == 0, cli.stderr
@@ -135,7 +135,7 @@ def test_page_and_catalogue_are_served(api):
 def test_page_shows_the_verdict_and_reasons_in_chromium(api, tmp_path):
     """A person opens a link to a check: the page runs it and shows what they need."""
     chromium = require_chromium()
-    url = f"{api.base_url}/check?subject=E2"
+    url = f"{api.base_url}/check?subject=E2#key={api.headers['authorization'][7:]}"
     done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
                            f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",

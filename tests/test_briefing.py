@@ -10,12 +10,11 @@ import os
 import unicodedata
 from pathlib import Path
 
-import httpx
 import pytest
 from pypdf import PdfReader
 
 from tests.factories import Bundle
-from tests.serving import free_port, require_chromium, run_cli, serve, stop
+from tests.serving import api_key, client, free_port, require_chromium, run_cli, serve, stop
 from viz.briefing import palette
 from viz.render import offline_page
 
@@ -70,7 +69,7 @@ def served(tmp_path_factory):
     port = free_port()
     proc = serve(env, port)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as api:
+        with client(port, api_key(env, "admin"), timeout=120) as api:
             _revoke_j3(api)
             yield env, api, folder
     finally:
@@ -235,7 +234,7 @@ def test_a_large_graph_renders_to_pdf(tmp_path):
     """150 subjects: longer to lay out than the page takes to load (a race once lost to
     the CSP, which forbids the eval a string predicate needs)."""
     require_chromium()
-    from graph_model.masking import Reader
+    from graph_model.masking import Role
     from graph_model.subgraph import Edge, Node, Subgraph
     from viz.briefing import Briefing, to_html
     from viz.render import render
@@ -244,7 +243,7 @@ def test_a_large_graph_renders_to_pdf(tmp_path):
     graph = Subgraph(center="E", nodes=[Node(id="E", kind="enterprise", name="大公司"), *people],
                      edges=[Edge(id=f"e{i}", from_=f"P{i}", to="E", type="HOLDS_SHARES", share=0.5)
                             for i in range(149)])
-    briefing = Briefing(key="E", title="t", subtitle="s", on=dt.date(2024, 1, 1), reader=Reader.investigator,
+    briefing = Briefing(key="E", title="t", subtitle="s", on=dt.date(2024, 1, 1), reader=Role.investigator,
                         graph=graph, highlighted_nodes=set(), highlighted_edges=set(), summary=[], events=[],
                         measures=[], sources=[])
     pdf = PdfReader(io.BytesIO(render(to_html(briefing), "pdf")))

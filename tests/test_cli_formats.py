@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.serving import api_key
 from tests.test_api_cli import _free_port, _run, _serve, _stop, env  # noqa: F401  (fixture)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -65,7 +66,8 @@ def test_exports_load_back_and_sources_explain_merges(env, tmp_path):
     port = _free_port()
     proc = _serve(env, port)
     try:
-        sources = httpx.get(f"http://127.0.0.1:{port}/v1/subjects/E-org-744190927/sources", timeout=10).json()
+        sources = httpx.get(f"http://127.0.0.1:{port}/v1/subjects/E-org-744190927/sources", timeout=10,
+                            headers={"Authorization": f"Bearer {api_key(env)}"}).json()
         assert [(s["record_id"], s["entries"]) for s in sources] == [
             ("(2017)粤0303执2号", ["court:(2017)粤0303执2号"]), ("(2018)黑0103执1号", ["court:(2018)黑0103执1号"])]
         assert all("organisation code 744190927" in s["why"] for s in sources)

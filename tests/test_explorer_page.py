@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.factories import Bundle
-from tests.serving import free_port, require_chromium, run_cli, serve, stop
+from tests.serving import api_key, free_port, require_chromium, run_cli, serve, stop
 from viz.render import offline_page
 
 HLJ, GD = "230103", "440304"
@@ -88,7 +88,7 @@ def site(tmp_path_factory):
         port = free_port()
         proc = serve(env, port)
         try:
-            yield {"base": f"http://127.0.0.1:{port}", "bundle": bundle}
+            yield {"base": f"http://127.0.0.1:{port}", "bundle": bundle, "key": api_key(env, "investigator")}
         finally:
             assert stop(proc) == 0
     finally:
@@ -110,7 +110,7 @@ def _idle(page) -> None:
 
 
 def _open(page, site, path: str = "/") -> None:
-    page.goto(site["base"] + path)
+    page.goto(site["base"] + path + "#key=" + site["key"])
     _idle(page)
     assert page.locator("#error").is_hidden(), page.locator("#error").text_content()
 

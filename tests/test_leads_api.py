@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 
 from tests.conformance.test_leads import _network
+from tests.serving import api_key, client
 from tests.test_api_cli import _free_port, _run, _serve, _stop
 
 
@@ -21,7 +21,7 @@ def test_leads_are_found_listed_and_reviewed_from_cli_and_api(tmp_path):
     port = _free_port()
     proc = _serve(env, port)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as api:
+        with client(port, api_key(env, "admin"), timeout=10) as api:
             listed = api.get("/v1/leads", params={"kind": "phoenix"}).json()
             cli = json.loads(_run(env, "leads", "--kind", "phoenix", "--json").stdout)
             assert listed == cli and [lead["key"] for lead in listed] == [["P1", "N1"]]
@@ -66,7 +66,7 @@ def test_controller_candidates_from_cli_and_api(tmp_path):
     port = _free_port()
     proc = _serve(env, port)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as api:
+        with client(port, api_key(env, "admin"), timeout=10) as api:
             listed = api.get("/v1/controller-candidates", params={"subject": "X"}).json()
             assert [(c["controller"], c["chain"], c["status"]) for c in listed] == [("P", ["P", "H", "X"], "candidate")]
             assert listed == json.loads(_run(env, "controllers", "list", "--subject", "X", "--json").stdout)

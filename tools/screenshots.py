@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.serving import free_port, run_cli, serve, stop  # noqa: E402
+from tests.serving import api_key, free_port, run_cli, serve, stop  # noqa: E402
 from viz.render import offline_page  # noqa: E402
 
 IMG = ROOT / "docs" / "img"
@@ -62,7 +62,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             with offline_page(base + "/", viewport=(1440, 860)) as (page, net):
-                page.goto(f"{base}/?subject={subject}")
+                page.goto(f"{base}/?subject={subject}#key={api_key(env, 'investigator')}")
                 page.wait_for_function("window.explorer && !window.explorer.busy", timeout=60_000)
                 page.evaluate("(id) => window.explorer.whyRestricted(id)", subject)
                 page.wait_for_function("!window.explorer.busy", timeout=60_000)

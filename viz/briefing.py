@@ -24,7 +24,7 @@ from analysis.leads import Lead, get_lead
 from graph_model.catalogue import Catalogue
 from graph_model.errors import NotFound
 from graph_model.history import History
-from graph_model.masking import Reader, mask_name, mask_subgraph, shows_persons
+from graph_model.masking import Role, mask_name, mask_subgraph, shows_persons
 from graph_model.pii import IdHasher
 from graph_model.rules import check, not_found_detail, resolve_subject
 from graph_model.store.base import Store
@@ -97,7 +97,7 @@ class Briefing:
     title: str
     subtitle: str
     on: dt.date
-    reader: Reader
+    reader: Role
     graph: Subgraph
     highlighted_nodes: set[str]
     highlighted_edges: set[str]
@@ -156,7 +156,7 @@ def _state_event(state: EntryState, effect: str | None) -> str:
     return STATE_EVENT[state]
 
 
-def _entry_events(store: Store, catalogue: Catalogue, entry_ids: Iterable[str], reader: Reader,
+def _entry_events(store: Store, catalogue: Catalogue, entry_ids: Iterable[str], reader: Role,
                   on: dt.date) -> tuple[list[Event], list[SourceRow]]:
     """Every state an entry entered up to ``on``, and the entry as a source; entries
     not yet decided on ``on`` are left out."""
@@ -171,7 +171,7 @@ def _entry_events(store: Store, catalogue: Catalogue, entry_ids: Iterable[str], 
             continue
         list_def = catalogue.lists.get(entry["list"])
         effect = list_def.effect if list_def else None
-        if reader is Reader.public and effect != "restrict":
+        if reader is Role.public and effect != "restrict":
             continue
         who = mask_name(subject["name"], subject["kind"], reader)
         by_step = {(t.get("on"), t.get("to_state")): t for t in row["transitions"]}
@@ -216,7 +216,7 @@ def _role_events(store: Store, members: list[str], drawn: set[str], names: dict[
     return list({(e.on, e.what, e.who): e for e in events}.values())
 
 
-def _measures(catalogue: Catalogue, answers: list[CheckAnswer], reader: Reader,
+def _measures(catalogue: Catalogue, answers: list[CheckAnswer], reader: Role,
               starts: dict[str, dt.date]) -> list[MeasureRow]:
     """The measures of every reason; a measure starts when its entry became active."""
     rows = []
@@ -266,7 +266,7 @@ def _active_since(store: Store, entry_ids: Iterable[str], on: dt.date) -> dict[s
 
 
 def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on: dt.date | None = None,
-          reader: Reader = Reader.investigator) -> Briefing:
+          reader: Role = Role.investigator) -> Briefing:
     """The briefing on the subject (bundle id, USCC, ID number) or lead ``key``, as of
     ``on`` (default today), masked for ``reader``."""
     on = on or dt.date.today()

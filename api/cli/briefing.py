@@ -12,7 +12,7 @@ import typer
 
 from api.cli.common import console, exits, opened
 from graph_model.errors import InvalidInput
-from graph_model.masking import Reader
+from graph_model.masking import Role
 from viz.briefing import build, to_html
 from viz.render import render
 
@@ -28,7 +28,7 @@ def briefing(
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write: .html, .pdf or .png.")],
     date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")
                     ] = None,
-    view: Annotated[Reader, typer.Option(help="Mask for this reader (public: no persons).")] = Reader.investigator,
+    view: Annotated[Role, typer.Option(help="Mask for this reader (public: no persons).")] = Role.investigator,
 ) -> None:
     """Write a case briefing: graph with the reasons' paths, timeline, measures, sources."""
     suffix = output.suffix.lower()

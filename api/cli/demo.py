@@ -12,6 +12,9 @@ from analysis.leads import find_leads, save_leads
 from api.cli.common import console, exits, opened
 from api.cli.load import run_bundle_load
 from api.cli.serve import run_server
+from api.keys import KeyStore
+from graph_model.masking import Role
+from graph_model.settings import get_settings
 from loaders.demo import generate_bundle
 
 __all__ = ["demo"]
@@ -43,8 +46,11 @@ def demo(
         return
     try:
         example = _example(folder)
-        console.print(f"explorer: http://{host}:{port}/?subject={example}   "
-                      f"check: /v1/check?subject={example}   briefing: /v1/briefings/{example}")
+        # The API needs a key: an investigator key for this demo, carried in the link's
+        # fragment (the browser keeps it for the tab and never sends it in a URL).
+        key, token = KeyStore(get_settings().data_dir).create(Role.investigator, "demo investigator")
+        console.print(f"explorer: http://{host}:{port}/?subject={example}#key={token}")
+        console.print(f"API key {key.id} (investigator), for curl: -H 'Authorization: Bearer {token}'")
         run_server(host, port)
     finally:
         if owned and server is not None:

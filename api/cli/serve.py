@@ -1,4 +1,4 @@
-"""``sanctionnet serve``: the API and the page on http://HOST:PORT."""
+"""``sanctionnet serve``: the API and the pages on http://HOST:PORT."""
 
 from __future__ import annotations
 
@@ -10,19 +10,34 @@ import uvicorn
 from api.app import create_app
 from api.cli.common import console
 from graph_model.settings import get_settings
+from graph_model.store import EmbeddedServer
 
 __all__ = ["run_server", "serve"]
 
 
-def run_server(host: str, port: int) -> None:
-    """Serve until Ctrl-C; the app stops the embedded store if it started it."""
-    console.print(f"serving on http://{host}:{port} (Ctrl-C stops)")
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="warning")
+def run_server(host: str, port: int, workers: int = 1) -> None:
+    """Serve until Ctrl-C; the app stops the embedded store if it started it. With
+    several workers the store is started here first, so that no worker owns it, and
+    stopped here at the end if this call started it."""
+    console.print(f"serving on http://{host}:{port} with {workers} worker(s) (Ctrl-C stops)")
+    if workers == 1:
+        uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="warning")
+        return
+    settings = get_settings()
+    server = EmbeddedServer(settings.data_dir, fsync=settings.fsync) if settings.store == "embedded" else None
+    started = server.start() if server is not None else False
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    finally:
+        if started:
+            server.stop()
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each with its own store "
+                                                              "connection); 2 per core is a start.")] = 1,
 ) -> None:
-    """Serve the API and the check page."""
-    run_server(host, port)
+    """Serve the API, the explorer and the check page."""
+    run_server(host, port, workers)

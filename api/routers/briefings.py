@@ -10,9 +10,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
+from api.auth import Caller, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES, Problem
-from graph_model.masking import Reader
+from graph_model.masking import Role, shows_persons
 from graph_model.types import SubjectKind
 from viz.briefing import build, to_html
 from viz.render import render
@@ -32,28 +33,31 @@ MEDIA = {Format.html: "text/html; charset=utf-8", Format.pdf: "application/pdf",
 
 
 @router.get("/v1/briefings/{key}", summary="A case briefing on a subject or a lead",
-            response_class=Response,
+            response_class=Response, dependencies=[require(Role.investigator, Role.registrar, Role.public)],
             responses={**PROBLEM_RESPONSES,
                        200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()},
                              "description": "The briefing: one self-contained file."},
                        503: {"model": Problem, "description": "Store or renderer (Chromium) unavailable",
                              "content": {"application/problem+json": {}}}})
-async def get_briefing(services: ServicesDep, request: Request,
+async def get_briefing(services: ServicesDep, request: Request, caller: Caller,
                        key: Annotated[str, Path(min_length=1, max_length=128,
                                                 description="Bundle id, USCC, resident ID number, or lead id.")],
                        format: Annotated[Format, Query(description="html opens offline; pdf and png are "
                                                                    "rendered from it by headless "
                                                                    "Chromium.")] = Format.html,
                        date: Annotated[dt.date | None, Query(description="As of this day (default today).")] = None,
-                       view: Annotated[Reader, Query(description="Mask for this reader: `public` leaves persons "
-                                                                 "out.")] = Reader.investigator) -> Response:
+                       view: Annotated[Role | None, Query(description="Mask for this reader (default: the key's "
+                                                                        "role); `public` leaves persons out. A "
+                                                                        "key may ask for less than its role, "
+                                                                        "never more.")] = None) -> Response:
     """The graph with every reason's path highlighted and a legend, the timeline of
     listings, objections, repairs and role changes, the measures in force with legal
     basis, deciding department and dates, and the source of each fact."""
+    view = Role.public if not shows_persons(caller.role) or view is Role.public else Role.investigator
     briefing = await run_in_threadpool(build, services.store, services.catalogue, services.hasher, key,
                                        on=date, reader=view)
     persons = sorted(n.id for n in briefing.graph.nodes if n.kind is SubjectKind.person)
-    services.audit.write("briefing", client=request.client.host if request.client else None, key=briefing.key,
+    await services.audit.awrite("briefing", client=request.client.host if request.client else None, key=briefing.key,
                          format=format.value, view=view.value, persons=persons)
     html = to_html(briefing)
     if format is Format.html:

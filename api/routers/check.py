@@ -9,9 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth import Caller
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from graph_model.rules import check
+from graph_model.errors import NotFound
+from graph_model.masking import mask_check
+from graph_model.rules import check, not_found_detail
 from graph_model.types import CheckAnswer
 
 __all__ = ["router", "CheckParams"]
@@ -38,16 +41,20 @@ class CheckParams(BaseModel):
 
 @router.get("/v1/check", summary="Check whether a subject is restricted", response_model=CheckAnswer,
             responses=PROBLEM_RESPONSES)
-async def check_subject(params: Annotated[CheckParams, Query()], services: ServicesDep,
-                        request: Request) -> CheckAnswer:
+async def check_subject(params: Annotated[CheckParams, Query()], services: ServicesDep, request: Request,
+                        caller: Caller) -> CheckAnswer:
     """Answers with the measures in force and, for each reason, the rule, the list entry,
     the deciding department, the legal basis, the entry's state and the path from the
     asked subject to the listed one. An entry under objection gives a *suspended*
-    reason: it is reported but does not restrict."""
+    reason: it is reported but does not restrict. A `public` key sees enterprises and
+    public bodies only, with their own listings in force."""
     answer = await run_in_threadpool(check, services.store, services.catalogue, services.hasher,
                                      params.subject, action=params.action, on=params.date,
                                      region=params.region)
-    services.audit.write("check", client=request.client.host if request.client else None,
+    answer = mask_check(answer, caller.role)
+    if answer is None:
+        raise NotFound(not_found_detail(params.subject))
+    await services.audit.awrite("check", client=request.client.host if request.client else None,
                          subject=answer.subject.id, kind=answer.subject.kind.value, action=params.action,
                          date=answer.date, region=params.region, restricted=answer.restricted,
                          suspended=answer.suspended,

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.controllers import Candidate, CandidateReview, CandidateStatus, Decision, list_candidates, review_candidate
+from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 
@@ -34,7 +35,7 @@ class Reviewed(BaseModel):
     entries_derived: int = Field(description="Entries of the enterprise derived again after the decision.")
 
 
-@router.get("/v1/controller-candidates", summary="Derived controllers awaiting or after review",
+@router.get("/v1/controller-candidates", dependencies=[require(Role.investigator, Role.registrar)], summary="Derived controllers awaiting or after review",
             response_model=list[Candidate], responses=PROBLEM_RESPONSES)
 async def get_candidates(params: Annotated[CandidateParams, Query()], services: ServicesDep,
                          request: Request) -> list[Candidate]:
@@ -44,12 +45,12 @@ async def get_candidates(params: Annotated[CandidateParams, Query()], services: 
                                     limit=params.limit, offset=params.offset)
     persons = sorted({c.controller for c in found if c.controller_kind == "person"})
     if persons:
-        services.audit.write("read_person", client=request.client.host if request.client else None,
+        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
                              what="controller_candidates", persons=persons)
     return found
 
 
-@router.post("/v1/controller-candidates/review", summary="Confirm or reject a derived controller",
+@router.post("/v1/controller-candidates/review", dependencies=[require(Role.registrar)], summary="Confirm or reject a derived controller",
              response_model=Reviewed, responses=PROBLEM_RESPONSES)
 async def post_review(review: CandidateReview, services: ServicesDep, request: Request) -> Reviewed:
     """A registrar's decision, with the reason. Confirmed (and the setting on): the
@@ -58,7 +59,7 @@ async def post_review(review: CandidateReview, services: ServicesDep, request: R
     made is removed for every day. Both derive the enterprise's entries again."""
     bind = services.settings.bind_confirmed_controllers
     candidate, stats = await run_in_threadpool(review_candidate, services.store, services.catalogue, review, bind=bind)
-    services.audit.write("controller_review", client=request.client.host if request.client else None,
+    await services.audit.awrite("controller_review", client=request.client.host if request.client else None,
                          controller=review.controller, enterprise=review.enterprise, status=review.status.value,
                          reviewer=review.reviewer, department=review.department)
     return Reviewed(candidate=candidate, bound=bind and review.status is Decision.confirmed,

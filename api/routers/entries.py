@@ -13,9 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 
+from api.auth import Role, in_region, require
 from api.deps import Services, ServicesDep
+from api.keys import ApiKey
 from api.problems import PROBLEM_RESPONSES
 from graph_model.entries import EntryView, entry_view
+from graph_model.errors import Forbidden, NotFound
 from graph_model.lifecycle import Act, NewEntry, Resolution, create_entry, transition
 from graph_model.types import SubjectKind
 
@@ -23,77 +26,103 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["entries"])
 EntryId = Annotated[str, Path(min_length=1, max_length=128, description="The entry's id.")]
+Registrar = Annotated[ApiKey, require(Role.registrar)]
 
 
 def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _scope(key: ApiKey, deciding_dept: str, region: str | None, acting_dept: str) -> None:
+    """A registrar records only its own department's decisions, in its own region, and
+    acts only as that department."""
+    if key.role is not Role.registrar:
+        return
+    if deciding_dept != key.department or acting_dept != key.department:
+        raise Forbidden(f"this registrar key records for {key.department} only")
+    if not in_region(key, region):
+        raise Forbidden(f"this registrar key records in region {key.region} only")
+
+
 async def _view(services: Services, request: Request, entry_id: str, event: str, **fields) -> EntryView:
     view = await run_in_threadpool(entry_view, services.store, services.catalogue, entry_id)
     persons = sorted({b.subject.id for b in view.bound if b.subject.kind is SubjectKind.person})
     # The view names the persons the entry binds: a read of personal data.
-    services.audit.write(event, client=_client(request), entry=entry_id, list=view.list, subject=view.subject.id,
+    await services.audit.awrite(event, client=_client(request), entry=entry_id, list=view.list, subject=view.subject.id,
                          persons=persons, state=view.state, **fields)
     return view
 
 
 @router.post("/v1/entries", summary="Record a listing decision", response_model=EntryView,
              status_code=status.HTTP_201_CREATED, responses=PROBLEM_RESPONSES)
-async def post_entry(new: NewEntry, services: ServicesDep, request: Request) -> EntryView:
+async def post_entry(new: NewEntry, services: ServicesDep, request: Request,
+                     key: Annotated[ApiKey, require(Role.registrar)]) -> EntryView:
     """Records a deciding department's decision (认定) as a *proposed* entry. It binds
-    nobody until it is notified and the notice period has passed."""
+    nobody until it is notified and the notice period has passed. A registrar key
+    records only its own department's decisions in its own region."""
+    _scope(key, new.deciding_dept, new.region, new.department)
     entry_id = await run_in_threadpool(create_entry, services.store, services.catalogue, services.hasher, new)
     return await _view(services, request, entry_id, "entry_create", actor=new.actor, department=new.department)
 
 
-@router.get("/v1/entries/{entry_id}", summary="An entry with its history", response_model=EntryView,
+@router.get("/v1/entries/{entry_id}", dependencies=[require(Role.registrar, Role.investigator)], summary="An entry with its history", response_model=EntryView,
             responses=PROBLEM_RESPONSES)
 async def get_entry(entry_id: EntryId, services: ServicesDep, request: Request) -> EntryView:
     """The entry's facts, every recorded act, its dated periods and who it binds."""
     return await _view(services, request, entry_id, "entry_read")
 
 
-async def _act(services: Services, request: Request, entry_id: str, kind: str, act: Act) -> EntryView:
+async def _act(services: Services, request: Request, entry_id: str, kind: str, act: Act,
+               key: ApiKey) -> EntryView:
+    if key.role is Role.registrar:
+        found = await run_in_threadpool(services.store.read_one, "entry_by_id", entry_id=entry_id)
+        if found is None:
+            raise NotFound(f"no entry {entry_id!r}")
+        _scope(key, found["entry"]["deciding_dept"], found["entry"].get("region"), act.department)
     await run_in_threadpool(transition, services.store, services.catalogue, entry_id, kind, act)
     return await _view(services, request, entry_id, f"entry_{kind}", actor=act.actor, department=act.department)
 
 
 @router.post("/v1/entries/{entry_id}/notify", summary="Notify the subject (告知)", response_model=EntryView,
              responses=PROBLEM_RESPONSES)
-async def notify(entry_id: EntryId, act: Act, services: ServicesDep, request: Request) -> EntryView:
+async def notify(entry_id: EntryId, act: Act, services: ServicesDep, request: Request,
+                 key: Registrar) -> EntryView:
     """The listing notice was served; the entry takes effect when the list's notice
     period ends, unless an objection comes first."""
-    return await _act(services, request, entry_id, "notify", act)
+    return await _act(services, request, entry_id, "notify", act, key)
 
 
 @router.post("/v1/entries/{entry_id}/objection", summary="Record an objection (异议)", response_model=EntryView,
              responses=PROBLEM_RESPONSES)
-async def objection(entry_id: EntryId, act: Act, services: ServicesDep, request: Request) -> EntryView:
+async def objection(entry_id: EntryId, act: Act, services: ServicesDep, request: Request,
+                    key: Registrar) -> EntryView:
     """Every measure derived from the entry is suspended at once, for the entity and
     every person it binds ("联合惩戒措施在信息核实期间暂不执行", GZ (十七))."""
-    return await _act(services, request, entry_id, "objection", act)
+    return await _act(services, request, entry_id, "objection", act, key)
 
 
 @router.post("/v1/entries/{entry_id}/objection/resolve", summary="Resolve an objection",
              response_model=EntryView, responses=PROBLEM_RESPONSES)
-async def resolve(entry_id: EntryId, act: Resolution, services: ServicesDep, request: Request) -> EntryView:
+async def resolve(entry_id: EntryId, act: Resolution, services: ServicesDep, request: Request,
+                  key: Registrar) -> EntryView:
     """``upheld``: the listing stands and its measures apply again. ``wrong``: the entry
     is revoked, as by /revoke."""
-    return await _act(services, request, entry_id, "resolve", act)
+    return await _act(services, request, entry_id, "resolve", act, key)
 
 
 @router.post("/v1/entries/{entry_id}/repair", summary="Record a completed credit repair (信用修复)",
              response_model=EntryView, responses=PROBLEM_RESPONSES)
-async def repair(entry_id: EntryId, act: Act, services: ServicesDep, request: Request) -> EntryView:
+async def repair(entry_id: EntryId, act: Act, services: ServicesDep, request: Request,
+                 key: Registrar) -> EntryView:
     """Measures end and public disclosure stops from that day ("停止公示其失信记录，终止实施
     联合惩戒措施", GZ (十三)); dated checks before it keep their answer."""
-    return await _act(services, request, entry_id, "repair", act)
+    return await _act(services, request, entry_id, "repair", act, key)
 
 
 @router.post("/v1/entries/{entry_id}/revoke", summary="Revoke a wrong listing (撤销)", response_model=EntryView,
              responses=PROBLEM_RESPONSES)
-async def revoke(entry_id: EntryId, act: Act, services: ServicesDep, request: Request) -> EntryView:
+async def revoke(entry_id: EntryId, act: Act, services: ServicesDep, request: Request,
+                 key: Registrar) -> EntryView:
     """Measures end, the person-level records derived from the entry are removed, and
     a reputation-restoration record is written ("恢复其信誉、消除不良影响", GZ (十七))."""
-    return await _act(services, request, entry_id, "revoke", act)
+    return await _act(services, request, entry_id, "revoke", act, key)

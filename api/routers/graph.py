@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from analysis.leads import get_lead
+from api.auth import Role, require
 from api.deps import Services, ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.rules import resolve_subject
@@ -26,13 +27,13 @@ router = APIRouter(tags=["graph"])
 Key = Annotated[str, Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number.")]
 
 
-def _audit(services: Services, request: Request, what: str, persons: list[str], **fields) -> None:
+async def _audit(services: Services, request: Request, what: str, persons: list[str], **fields) -> None:
     if persons:
-        services.audit.write("read_person", client=request.client.host if request.client else None, what=what,
+        await services.audit.awrite("read_person", client=request.client.host if request.client else None, what=what,
                              persons=sorted(persons), **fields)
 
 
-@router.get("/v1/search", summary="Find subjects by name, USCC or ID number", response_model=list[SearchHit],
+@router.get("/v1/search", dependencies=[require(Role.investigator)], summary="Find subjects by name, USCC or ID number", response_model=list[SearchHit],
             responses=PROBLEM_RESPONSES)
 async def get_search(services: ServicesDep, request: Request,
                      q: Annotated[str, Query(min_length=1, max_length=128,
@@ -43,11 +44,11 @@ async def get_search(services: ServicesDep, request: Request,
     each with its state today."""
     hits = await run_in_threadpool(search, services.store, services.catalogue, services.hasher, q, dt.date.today(),
                                    limit)
-    _audit(services, request, "search", [h.id for h in hits if h.kind is SubjectKind.person])
+    await _audit(services, request, "search", [h.id for h in hits if h.kind is SubjectKind.person])
     return hits
 
 
-@router.get("/v1/graph/{key}", summary="A subject and its ties on a date", response_model=Subgraph,
+@router.get("/v1/graph/{key}", dependencies=[require(Role.investigator)], summary="A subject and its ties on a date", response_model=Subgraph,
             response_model_by_alias=True, responses=PROBLEM_RESPONSES)
 async def get_graph(services: ServicesDep, request: Request, key: Key,
                     date: Annotated[dt.date | None, Query(description="Ties in force on this day (default today); "
@@ -61,12 +62,12 @@ async def get_graph(services: ServicesDep, request: Request, key: Key,
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     graph = await run_in_threadpool(neighbourhood, services.store, services.catalogue, found["id"],
                                     date or dt.date.today(), limit)
-    _audit(services, request, "graph", [n.id for n in graph.nodes if n.kind is SubjectKind.person],
+    await _audit(services, request, "graph", [n.id for n in graph.nodes if n.kind is SubjectKind.person],
            subject=found["id"])
     return graph
 
 
-@router.get("/v1/leads/{lead_id}/graph", summary="A lead's members and the ties between them",
+@router.get("/v1/leads/{lead_id}/graph", dependencies=[require(Role.investigator)], summary="A lead's members and the ties between them",
             response_model=Subgraph, response_model_by_alias=True, responses=PROBLEM_RESPONSES)
 async def get_lead_graph(services: ServicesDep, request: Request,
                          lead_id: Annotated[str, Path(min_length=1, max_length=64)],
@@ -79,6 +80,6 @@ async def get_lead_graph(services: ServicesDep, request: Request,
     lead = await run_in_threadpool(get_lead, services.store, lead_id)
     graph = await run_in_threadpool(among, services.store, services.catalogue, lead.members, date,
                                     date or dt.date.today())
-    _audit(services, request, "lead_graph", [n.id for n in graph.nodes if n.kind is SubjectKind.person],
+    await _audit(services, request, "lead_graph", [n.id for n in graph.nodes if n.kind is SubjectKind.person],
            lead=lead_id)
     return graph

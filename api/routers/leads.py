@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.leads import Lead, LeadKind, LeadStatus, list_leads, review_lead
+from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 
@@ -39,7 +40,7 @@ class Review(BaseModel):
     reason: str = Field(min_length=2, max_length=2000, description="Why: what was checked, what was found.")
 
 
-@router.get("/v1/leads", summary="Leads for investigators, strongest first", response_model=list[Lead],
+@router.get("/v1/leads", dependencies=[require(Role.investigator)], summary="Leads for investigators, strongest first", response_model=list[Lead],
             responses=PROBLEM_RESPONSES)
 async def get_leads(params: Annotated[LeadParams, Query()], services: ServicesDep, request: Request) -> list[Lead]:
     """Patterns worth a person's look: 易地出现 (phoenix), shared controllers across
@@ -48,23 +49,23 @@ async def get_leads(params: Annotated[LeadParams, Query()], services: ServicesDe
     leads = await run_in_threadpool(list_leads, services.store, kind=params.kind, status=params.status,
                                     subject=params.subject, limit=params.limit, offset=params.offset)
     client = request.client.host if request.client else None
-    services.audit.write("read_leads", client=client, leads=[lead.id for lead in leads])
+    await services.audit.awrite("read_leads", client=client, leads=[lead.id for lead in leads])
     # Leads name persons: which ones this answer disclosed, as for any read of a person.
     members = sorted({m for lead in leads for m in lead.members})
     kinds = await run_in_threadpool(services.store.read, "subject_kinds", ids=members)
     persons = sorted(row["id"] for row in kinds if row["kind"] == "person")
     if persons:
-        services.audit.write("read_person", client=client, what="leads", persons=persons)
+        await services.audit.awrite("read_person", client=client, what="leads", persons=persons)
     return leads
 
 
-@router.post("/v1/leads/{lead_id}/review", summary="Record a decision on a lead", response_model=Lead,
+@router.post("/v1/leads/{lead_id}/review", dependencies=[require(Role.investigator)], summary="Record a decision on a lead", response_model=Lead,
              responses=PROBLEM_RESPONSES)
 async def post_review(lead_id: Annotated[str, Path(min_length=1, max_length=64)], review: Review,
                       services: ServicesDep, request: Request) -> Lead:
     """Confirm or dismiss a lead (or open it again), with the reviewer and the reason;
     every decision is kept on the lead and in the audit log."""
     lead = await run_in_threadpool(review_lead, services.store, lead_id, review.status, review.reviewer, review.reason)
-    services.audit.write("lead_review", client=request.client.host if request.client else None, lead=lead_id,
+    await services.audit.awrite("lead_review", client=request.client.host if request.client else None, lead=lead_id,
                          status=review.status.value, reviewer=review.reviewer)
     return lead

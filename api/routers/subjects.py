@@ -10,10 +10,13 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from analysis.ownership import ControlledAnswer, OwnersAnswer, controlled, owners
+from api.auth import Caller, Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.grading import Grade, grade
-from graph_model.rules import resolve_subject
+from graph_model.errors import NotFound
+from graph_model.masking import shows_persons
+from graph_model.rules import not_found_detail, resolve_subject
 from graph_model.types import SubjectKind
 
 __all__ = ["router", "SourceView", "SubjectView"]
@@ -37,18 +40,21 @@ class SubjectView(BaseModel):
 
 @router.get("/v1/subjects/{key}", summary="Look up a subject", response_model=SubjectView,
             responses=PROBLEM_RESPONSES)
-async def get_subject(services: ServicesDep, request: Request,
+async def get_subject(services: ServicesDep, request: Request, caller: Caller,
                       key: str = Path(min_length=1, max_length=128,
                                       description="Bundle id, USCC or resident ID number.")) -> SubjectView:
-    """The subject's stored facts. A person's ID number appears only masked."""
+    """The subject's stored facts. A person's ID number appears only masked; a
+    `public` key sees enterprises and public bodies only."""
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    if found["kind"] == SubjectKind.person and not shows_persons(caller.role):
+        raise NotFound(not_found_detail(key))
     if found["kind"] == SubjectKind.person:
-        services.audit.write("read_person", client=request.client.host if request.client else None,
+        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
                              subject=found["id"])
     return SubjectView(**found)
 
 
-@router.get("/v1/subjects/{key}/grade", summary="The subject's risk grade", response_model=Grade,
+@router.get("/v1/subjects/{key}/grade", dependencies=[require(Role.screener, Role.investigator, Role.registrar)], summary="The subject's risk grade", response_model=Grade,
             responses=PROBLEM_RESPONSES)
 async def get_grade(services: ServicesDep, request: Request,
                     key: str = Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number."),
@@ -61,7 +67,7 @@ async def get_grade(services: ServicesDep, request: Request,
     双随机 sampling ratio, with the entries or the clean years that put the subject there."""
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     if found["kind"] == SubjectKind.person:
-        services.audit.write("read_person", client=request.client.host if request.client else None,
+        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
                              subject=found["id"], what="grade")
     return await run_in_threadpool(grade, services.store, services.catalogue, found, date, region)
 
@@ -74,7 +80,7 @@ class SourceView(BaseModel):
     raw: dict | None = Field(None, description="The record as read; ID numbers masked.")
 
 
-@router.get("/v1/subjects/{key}/sources", summary="The source records behind a subject",
+@router.get("/v1/subjects/{key}/sources", dependencies=[require(Role.investigator, Role.registrar)], summary="The source records behind a subject",
             response_model=list[SourceView], responses=PROBLEM_RESPONSES)
 async def get_sources(services: ServicesDep, request: Request,
                       key: str = Path(min_length=1, max_length=128,
@@ -85,22 +91,22 @@ async def get_sources(services: ServicesDep, request: Request,
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     rows = await run_in_threadpool(services.store.read, "sources_of_subject", subject_id=found["id"])
     if found["kind"] == SubjectKind.person:
-        services.audit.write("read_person", client=request.client.host if request.client else None,
+        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
                              subject=found["id"], what="sources")
     return [SourceView(source=r["source"], record_id=r["record_id"], why=r["why"], entries=sorted(r["entries"]),
                        raw=json.loads(r["raw"]) if r["raw"] else None) for r in rows]
 
 
-def _audit_persons(services, request: Request, subject: dict, what: str, persons: set[str]) -> None:
+async def _audit_persons(services, request: Request, subject: dict, what: str, persons: set[str]) -> None:
     """Ownership answers name persons: the read goes to the audit log."""
     if subject["kind"] == SubjectKind.person:
         persons = persons | {subject["id"]}
     if persons:
-        services.audit.write("read_person", client=request.client.host if request.client else None,
+        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
                              subject=subject["id"], what=what, persons=sorted(persons))
 
 
-@router.get("/v1/subjects/{key}/owners", summary="Ultimate owners, with integrated shares and chains",
+@router.get("/v1/subjects/{key}/owners", dependencies=[require(Role.investigator, Role.registrar)], summary="Ultimate owners, with integrated shares and chains",
             response_model=OwnersAnswer, responses=PROBLEM_RESPONSES)
 async def get_owners(services: ServicesDep, request: Request,
                      key: str = Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number."),
@@ -112,13 +118,13 @@ async def get_owners(services: ServicesDep, request: Request,
     chain); otherwise the senior managers."""
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     answer = await run_in_threadpool(owners, services.store, found, date)
-    _audit_persons(services, request, found, "owners",
+    await _audit_persons(services, request, found, "owners",
                    {h.subject.id for h in [*answer.holders, *answer.ultimate_owners]
                     if h.subject.kind is SubjectKind.person})
     return answer
 
 
-@router.get("/v1/subjects/{key}/controlled", summary="Everything a subject controls, directly or through chains",
+@router.get("/v1/subjects/{key}/controlled", dependencies=[require(Role.investigator, Role.registrar)], summary="Everything a subject controls, directly or through chains",
             response_model=ControlledAnswer, responses=PROBLEM_RESPONSES)
 async def get_controlled(services: ServicesDep, request: Request,
                          key: str = Path(min_length=1, max_length=128,
@@ -130,5 +136,5 @@ async def get_controlled(services: ServicesDep, request: Request,
     with the chain of control and the subject's integrated share."""
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     answer = await run_in_threadpool(controlled, services.store, found, date)
-    _audit_persons(services, request, found, "controlled", set())
+    await _audit_persons(services, request, found, "controlled", set())
     return answer

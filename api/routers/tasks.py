@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.lifecycle import Act
@@ -49,7 +50,7 @@ class Task(BaseModel):
     closed_department: str | None = None
 
 
-@router.get("/v1/tasks", summary="Notification and follow-up tasks", response_model=list[Task],
+@router.get("/v1/tasks", dependencies=[require(Role.screener, Role.registrar, Role.investigator)], summary="Notification and follow-up tasks", response_model=list[Task],
             responses=PROBLEM_RESPONSES)
 async def get_tasks(params: Annotated[TaskParams, Query()], services: ServicesDep) -> list[Task]:
     """Who must be told what, by which rule: a public body's or SOE's superior unit and
@@ -63,13 +64,13 @@ async def get_tasks(params: Annotated[TaskParams, Query()], services: ServicesDe
     return [Task.model_validate(row["task"]) for row in rows]
 
 
-@router.post("/v1/tasks/{task_id}/close", summary="Report a task done", response_model=Task,
+@router.post("/v1/tasks/{task_id}/close", dependencies=[require(Role.screener, Role.registrar)], summary="Report a task done", response_model=Task,
              responses=PROBLEM_RESPONSES)
 async def post_close(task_id: Annotated[str, Path(min_length=1, max_length=300)], act: Act,
                      services: ServicesDep, request: Request) -> Task:
     """The recipient reports what it did (``reason``): the task is done. A task that is
     not open (done, withdrawn after a revocation, superseded) answers 409."""
     task = await run_in_threadpool(close_task, services.store, task_id, act)
-    services.audit.write("task_close", client=request.client.host if request.client else None, task=task_id,
+    await services.audit.awrite("task_close", client=request.client.host if request.client else None, task=task_id,
                          actor=act.actor, department=act.department)
     return Task.model_validate(task)

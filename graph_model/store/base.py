@@ -96,6 +96,10 @@ class Store(Protocol):
 class StoreBase:
     """What both adapters derive from ``read`` and ``write``."""
 
+    # Reads stop after this many milliseconds (None: no limit). The API sets it, so a
+    # request cannot hold a store thread; batch commands (loads, analyses) leave it.
+    read_timeout_ms: int | None = None
+
     def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
         raise NotImplementedError
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from graph_model.masking import Reader, mask_name, mask_subgraph
+from graph_model.masking import Role, mask_name, mask_subgraph
 from graph_model.subgraph import NodeState, among, neighbourhood, search
 from graph_model.types import SubjectKind
 from loaders.bundle import load_bundle
@@ -109,10 +109,10 @@ def test_a_mistyped_id_number_never_reaches_the_store(case, catalogue, hasher, m
 
 def test_the_public_sees_no_person(case, catalogue):
     store, _, _ = case
-    graph = mask_subgraph(neighbourhood(store, catalogue, "E1", ON), Reader.public)
+    graph = mask_subgraph(neighbourhood(store, catalogue, "E1", ON), Role.public)
     assert {n.id for n in graph.nodes} == {"E1", "E3"}
     assert all(e.from_ != "P1" and e.to != "P1" for e in graph.edges)
     assert [e.id for e in graph.nodes[0].entries] == ["J1"]
-    assert mask_name("杨天夫", SubjectKind.person, Reader.public) == "杨**"
-    assert mask_name("杨天夫", SubjectKind.person, Reader.investigator) == "杨天夫"
-    assert mask_name("泰富控股有限公司", SubjectKind.enterprise, Reader.public) == "泰富控股有限公司"
+    assert mask_name("杨天夫", SubjectKind.person, Role.public) == "杨**"
+    assert mask_name("杨天夫", SubjectKind.person, Role.investigator) == "杨天夫"
+    assert mask_name("泰富控股有限公司", SubjectKind.enterprise, Role.public) == "泰富控股有限公司"

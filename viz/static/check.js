@@ -72,7 +72,7 @@ async function runCheck(event) {
   const shown = new URLSearchParams(params);
   if (mayBeIdNumber(shown.get("subject") || "")) shown.delete("subject");
   history.replaceState(null, "", "?" + shown.toString());
-  const response = await fetch("/v1/check?" + params.toString());
+  const response = await fetch("/v1/check?" + params.toString(), { headers: window.sanctionnetKey.headers() });
   const body = await response.json();
   if (!response.ok) {
     $("#result").replaceChildren(text("p", `${body.title}: ${body.detail}`, "error"));
@@ -83,7 +83,7 @@ async function runCheck(event) {
 
 async function init() {
   $("#check-form").addEventListener("submit", runCheck);
-  const response = await fetch("/v1/catalogue");
+  const response = await fetch("/v1/catalogue", { headers: window.sanctionnetKey.headers() });
   const catalogue = await response.json();
   $("#catalogue-version").textContent = catalogue.version;
   const actions = new Set();

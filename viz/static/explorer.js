@@ -105,7 +105,7 @@
   const shareText = (share) => `${Number(share.toFixed(2))}%`;
 
   async function getJSON(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const response = await fetch(url, { headers: { Accept: "application/json", ...window.sanctionnetKey.headers() } });
     let body = null;
     try { body = await response.json(); } catch (_) { /* not JSON: the status says enough */ }
     if (!response.ok) {
