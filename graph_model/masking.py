@@ -20,7 +20,7 @@ from enum import StrEnum
 from graph_model.subgraph import NodeState, Subgraph
 from graph_model.types import CheckAnswer, EntryState, SubjectKind
 
-__all__ = ["Role", "mask_check", "mask_name", "mask_subgraph", "shows_persons"]
+__all__ = ["Role", "mask_check", "mask_name", "mask_subgraph", "shows_entry", "shows_persons", "shows_subject"]
 
 
 class Role(StrEnum):
@@ -43,6 +43,16 @@ def mask_name(name: str, kind: SubjectKind | str, reader: Role) -> str:
     if kind != SubjectKind.person or shows_persons(reader) or not name:
         return name
     return name[0] + "*" * (len(name) - 1)
+
+
+def shows_subject(kind: SubjectKind | str, reader: Role) -> bool:
+    return shows_persons(reader) or kind != SubjectKind.person
+
+
+def shows_entry(row: dict, effect: str | None, reader: Role) -> bool:
+    """Whether ``reader`` may see a list entry (a row with its ``state``): the public sees
+    a restricting listing in force, of an enterprise or public body, and nothing else."""
+    return shows_persons(reader) or (row.get("state") == EntryState.active and effect == "restrict")
 
 
 def mask_check(answer: CheckAnswer, reader: Role) -> CheckAnswer | None:

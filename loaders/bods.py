@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from graph_model.catalogue import Catalogue
+from graph_model.masking import Role, shows_subject
 from graph_model.pii import IdHasher
 from graph_model.store.base import Store
 from graph_model.types import OPEN_END, OPEN_START, RelType
@@ -339,7 +340,7 @@ def _bods_interest(row: dict, party_kind: str) -> dict:
     return interest
 
 
-def export_bods(store: Store, out: TextIO, *, published: date | None = None) -> int:
+def export_bods(store: Store, out: TextIO, *, published: date | None = None, reader: Role = Role.admin) -> int:
     """Write every subject and every ownership or control relation as a BODS 0.4 JSON
     array (``sanctionnet export bods FILE``); return the number of statements.
 
@@ -353,12 +354,16 @@ def export_bods(store: Store, out: TextIO, *, published: date | None = None) -> 
     kinds: dict[str, str] = {}
     out.write("[")
     for row in read_subjects(store):
+        if not shows_subject(row["kind"], reader):
+            continue  # the public's view: no person, no tie to one
         kinds[row["id"]] = row["kind"]
         subject = _bods_subject(row)
         written += _emit(out, _statement(row["id"], subject["type"], row["id"], subject["details"], day), written)
     # Periods come sorted by holder, then by what is held: one pair's periods are adjacent.
     pairs = groupby(read_relations(store, list(kinds), _EXPORT_INTEREST), key=lambda r: (r["from_id"], r["to_id"]))
     for (from_id, to_id), rows in pairs:
+        if to_id not in kinds:
+            continue
         rows = list(rows)
         for unit in (False, True):
             interests = [_bods_interest(r, kinds.get(from_id, "")) for r in rows

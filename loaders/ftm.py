@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from graph_model.catalogue import Catalogue, load_catalogue
+from graph_model.masking import Role, shows_entry, shows_persons, shows_subject
 from graph_model.pii import IdHasher
 from graph_model.store.base import Store
 from graph_model.types import OPEN_END, OPEN_START, BasisKind, EntryState, RelType
@@ -343,9 +344,11 @@ def _ftm_sanction(row: dict) -> dict:
             "properties": props}
 
 
-def export_ftm(store: Store, out: TextIO) -> int:
+def export_ftm(store: Store, out: TextIO, *, reader: Role = Role.admin, catalogue: Catalogue | None = None) -> int:
     """Write every subject, role period and list entry as FtM entities, one JSON object
-    per line (``sanctionnet export ftm FILE``); return how many.
+    per line (``sanctionnet export ftm FILE``); return how many. For a ``public``
+    reader (``catalogue`` then needed): no person, no tie to one, and only restricting
+    listings in force, naming nobody.
 
     The order is fixed (subjects, then role periods by holder, then entries) and the ids
     of periods and entries are hashes of their keys, so the same graph gives the same
@@ -354,12 +357,17 @@ def export_ftm(store: Store, out: TextIO) -> int:
     written = 0
     ids: list[str] = []
     for row in read_subjects(store):
-        ids.append(row["id"])
-        written += _emit(out, _ftm_subject(row))
+        if shows_subject(row["kind"], reader):
+            ids.append(row["id"])
+            written += _emit(out, _ftm_subject(row))
+    shown = set(ids)
     for row in read_relations(store, ids, RelType):
-        written += _emit(out, _ftm_relation(row))
+        if row["to_id"] in shown:
+            written += _emit(out, _ftm_relation(row))
     for row in read_entries(store):
-        written += _emit(out, _ftm_sanction(row))
+        effect = catalogue.lists[row["list"]].effect if catalogue and row["list"] in catalogue.lists else None
+        if row["subject_id"] in shown and shows_entry(row, effect, reader):
+            written += _emit(out, _ftm_sanction(row if shows_persons(reader) else {**row, "named": []}))
     return written
 
 

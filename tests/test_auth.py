@@ -143,3 +143,21 @@ def test_keys_are_stored_hashed_listed_without_secrets_and_revoked_at_once(site)
         assert api.get("/v1/check", params={"subject": "E1"}).status_code == 401
     bad = run_cli(env, "keys", "create", "--role", "registrar", "--name", "x")
     assert bad.returncode == 1 and "needs --department and --region" in bad.stderr
+
+
+def test_the_cli_and_the_exports_mask_for_the_public_as_the_api_does(site):
+    env = site["env"]
+    cli = json.loads(run_cli(env, "check", "E1", "--json", "--view", "public").stdout)
+    with _as(site, "public") as api:
+        assert cli == api.get("/v1/check", params={"subject": "E1"}).json()
+    hidden = run_cli(env, "check", "P1", "--view", "public")
+    assert hidden.returncode == 1 and "杨天夫" not in hidden.stdout + hidden.stderr
+    full = run_cli(env, "export", "ftm", "-", "--view", "admin").stdout
+    public = run_cli(env, "export", "ftm", "-", "--view", "public").stdout
+    assert "杨天夫" in full and "杨天夫" not in public and '"Person"' not in public
+    sanctions = [json.loads(line) for line in public.splitlines() if '"Sanction"' in line]
+    shown = {s["properties"]["recordId"][0] for s in sanctions}
+    assert "J1" in shown and "J2" not in shown  # J2 is under objection
+    assert all("named" not in json.dumps(s) for s in sanctions)
+    bods = run_cli(env, "export", "bods", "-", "--view", "public").stdout
+    assert "杨天夫" not in bods and "personStatement" not in bods and '"P1"' not in bods

@@ -8,7 +8,10 @@ from typing import Annotated
 import typer
 
 from api.cli.common import console, exits, opened
+from graph_model.errors import NotFound
+from graph_model.masking import Role, mask_check
 from graph_model.rules import check as run_check
+from graph_model.rules import not_found_detail
 from graph_model.types import CheckAnswer
 
 __all__ = ["check"]
@@ -40,11 +43,14 @@ def check(
     date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")] = None,
     region: Annotated[str | None, typer.Option(help="Region code (GB/T 2260) where the check is made.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the API's JSON answer.")] = False,
+    view: Annotated[Role, typer.Option(help="Answer as the API answers this role (public: masked).")] = Role.admin,
 ) -> None:
     """Is SUBJECT restricted (for ACTION) on DATE, and why."""
     with opened() as ctx:
-        answer = run_check(ctx.store, ctx.catalogue, ctx.hasher, subject, action=action,
-                           on=date.date() if date else None, region=region)
+        answer = mask_check(run_check(ctx.store, ctx.catalogue, ctx.hasher, subject, action=action,
+                                      on=date.date() if date else None, region=region), view)
+    if answer is None:
+        raise NotFound(not_found_detail(subject))
     if json:
         print(answer.model_dump_json(indent=2))
     else:

@@ -12,6 +12,7 @@ import typer
 
 from api.cli.common import err, exits, opened
 from graph_model.errors import InvalidInput
+from graph_model.masking import Role
 from loaders.bods import export_bods
 from loaders.ftm import export_ftm
 
@@ -19,6 +20,8 @@ __all__ = ["app"]
 
 app = typer.Typer(help="Write the graph in an interchange format.", no_args_is_help=True)
 Target = Annotated[Path, typer.Argument(help="File to write; '-' for standard output.")]
+View = Annotated[Role, typer.Option(help="Mask for this reader: `public` leaves out persons, ties to them and "
+                                         "every listing but restricting ones in force.")]
 
 
 @contextmanager
@@ -41,10 +44,12 @@ def _write(path: Path, write) -> None:
 
 @app.command()
 @exits
-def ftm(path: Target) -> None:
+def ftm(path: Target, view: View = Role.admin) -> None:
     """FollowTheMoney entities, one JSON object a line (docs/formats.md). Persons carry no
     ID number in any form."""
-    _write(path, export_ftm)
+    with opened() as ctx, _output(path) as out:
+        count = export_ftm(ctx.store, out, reader=view, catalogue=ctx.catalogue)
+    err.print(f"wrote {count:,} records to {path}")
 
 
 @app.command()
@@ -53,6 +58,7 @@ def bods(
     path: Target,
     published: Annotated[str | None, typer.Option(help="publicationDate to write (YYYY-MM-DD; default today), "
                                                         "so two exports of one graph are identical.")] = None,
+    view: View = Role.admin,
 ) -> None:
     """Beneficial Ownership Data Standard 0.4 statements, one JSON array (docs/formats.md)."""
     try:
@@ -61,6 +67,6 @@ def bods(
         raise InvalidInput(f"--published: {published!r} is not a date (YYYY-MM-DD)") from None
 
     def write(store, out: TextIO) -> int:
-        return export_bods(store, out, published=day)
+        return export_bods(store, out, published=day, reader=view)
 
     _write(path, write)
