@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -38,6 +39,13 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
+def _settle_once(settings: Settings, store, catalogue_) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / "settle.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        complete_interrupted(store, catalogue_)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; the store is opened (and the embedded server started if needed) at startup."""
     settings = settings or get_settings()
@@ -49,9 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogue_ = load_catalogue(settings.catalogue_dir)
         hasher = IdHasher.from_settings(settings)
         store, server, started = await run_in_threadpool(open_store, settings)
-        # Acts whose process died before their propagation finished are finished now.
-        await run_in_threadpool(complete_interrupted, store, catalogue_)
-        store.read_timeout_ms = settings.api_read_timeout_ms or None
+        # Acts whose process died before their propagation finished are finished now,
+        # by one worker at a time (several start together under `serve --workers`).
+        await run_in_threadpool(_settle_once, settings, store, catalogue_)
         app.state.services = Services(settings, store, catalogue_, hasher,
                                       AuditLog(settings.data_dir / "audit.log", catalogue_version=catalogue_.version,
                                                version=lambda: store.read_one("data_version")["version"]),
@@ -74,7 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A key ending in "/" (sent as %2F) is a 404 problem, not a redirect.
         redirect_slashes=False,
     )
-    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
+                       read_timeout_ms=settings.api_read_timeout_ms or None)
     for router in (check.router, subjects.router, entries.router, tasks.router, feedback.router, leads.router,
                    controllers.router, graph.router, briefings.router, catalogue.router, audit_router.router):
         app.include_router(router)

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -24,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from graph_model.errors import InvalidInput, NotFound
 from graph_model.masking import Role
+from graph_model.regions import province_of
 
 __all__ = ["ApiKey", "KeyStore"]
 
@@ -56,7 +58,7 @@ def _digest(token: str) -> str:
 class KeyStore:
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / "keys.json"
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple[int, ...] | None = None
         self._keys: dict[str, ApiKey] = {}
 
     @contextmanager
@@ -72,7 +74,7 @@ class KeyStore:
         except FileNotFoundError:
             self._seen, self._keys = None, {}
             return self._keys
-        seen = (stat.st_mtime_ns, stat.st_size)
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
         if seen != self._seen:
             rows = json.loads(self.path.read_text(encoding="utf-8"))["keys"]
             self._keys, self._seen = {row["id"]: ApiKey(**row) for row in rows}, seen
@@ -80,12 +82,12 @@ class KeyStore:
 
     def _write(self, keys: dict[str, ApiKey]) -> None:
         tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
+        # Created owner-only: the hashes are never readable by others, not even briefly.
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
             json.dump({"keys": [k.model_dump(mode="json") for k in keys.values()]}, handle, ensure_ascii=False,
                       indent=1)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
         os.replace(tmp, self.path)
 
     def create(self, role: Role, name: str, department: str | None = None, region: str | None = None
@@ -95,6 +97,8 @@ class KeyStore:
             raise InvalidInput("a registrar key needs --department and --region: it records only for them")
         if role is not Role.registrar and (department or region):
             raise InvalidInput("only a registrar key is tied to a department and region")
+        if region is not None and (not re.fullmatch(r"\d{6}", region) or province_of(region) is None):
+            raise InvalidInput(f"--region {region!r}: give a six-digit GB/T 2260 code, e.g. 230000")
         key_id = secrets.token_hex(4)
         token = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         key = ApiKey(id=key_id, role=role, name=name, department=department, region=region,

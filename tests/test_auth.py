@@ -119,10 +119,10 @@ def test_a_registrar_records_only_for_its_department_and_region(site):
         assert other_dept.status_code == 403 and DEPT in other_dept.json()["detail"]
         other_region = _entry(api, "E3", region="440300")
         assert other_region.status_code == 403 and "230000" in other_region.json()["detail"]
-        # J1 was decided by a court: this registrar may not act on it.
+        # J1 was decided by a court: to this registrar it is as unknown as J404.
         court = api.post("/v1/entries/J1/repair",
                          json={"reason": "修复", "on": "2024-02-01", "actor": "王五", "department": DEPT})
-        assert court.status_code == 403
+        assert court.status_code == 404
         assert api.get("/v1/graph/E1").status_code == 403
     with _as(site, "investigator") as api:
         assert _entry(api, "E1").status_code == 403
@@ -161,3 +161,26 @@ def test_the_cli_and_the_exports_mask_for_the_public_as_the_api_does(site):
     assert all("named" not in json.dumps(s) for s in sanctions)
     bods = run_cli(env, "export", "bods", "-", "--view", "public").stdout
     assert "杨天夫" not in bods and "personStatement" not in bods and '"P1"' not in bods
+
+
+def test_a_registrar_learns_nothing_of_other_departments_entries(site):
+    with _as(site, "registrar") as api:
+        unknown, others = api.get("/v1/entries/J404"), api.get("/v1/entries/J1")  # J1: a court's entry
+        assert unknown.status_code == others.status_code == 404
+        assert unknown.json()["detail"].replace("J404", "J1") == others.json()["detail"]
+        act = {"reason": "修复", "on": "2024-02-01", "actor": "王五", "department": "哈尔滨市税务局"}
+        assert api.post("/v1/entries/J404/repair", json=act).status_code == 403  # before any look-up
+        assert api.post("/v1/entries/J1/repair", json=act).status_code == 403
+        review = {"controller": "P1", "enterprise": "E3", "status": "confirmed", "reviewer": "王五",
+                  "department": DEPT, "reason": "核实股权链"}
+        assert api.post("/v1/controller-candidates/review", json=review).status_code == 403  # E3: Guangdong
+
+
+def test_the_public_is_answered_as_of_today(site):
+    import datetime as dt
+    with _as(site, "public") as api:
+        answer = api.get("/v1/check", params={"subject": "E1", "date": "2019-01-01"}).json()
+        assert answer["date"] == dt.date.today().isoformat()
+    bad = run_cli(site["env"], "keys", "create", "--role", "registrar", "--name", "x", "--department", DEPT,
+                  "--region", "2301")
+    assert bad.returncode == 1 and "six-digit GB/T 2260 code" in bad.stderr

@@ -24,7 +24,7 @@ from analysis.leads import Lead, get_lead
 from graph_model.catalogue import Catalogue
 from graph_model.errors import NotFound
 from graph_model.history import History
-from graph_model.masking import Role, mask_name, mask_subgraph, shows_persons
+from graph_model.masking import Role, mask_check, mask_name, mask_subgraph, shows_persons
 from graph_model.pii import IdHasher
 from graph_model.rules import check, not_found_detail, resolve_subject
 from graph_model.store.base import Store
@@ -180,7 +180,7 @@ def _entry_events(store: Store, catalogue: Catalogue, entry_ids: Iterable[str], 
             detail = f"{entry_id}（{entry['list']}）"
             if state in (EntryState.notified, EntryState.active, EntryState.proposed):
                 detail += f"，{entry['deciding_dept']}，依据 {entry['basis']}"
-            if tx.get("department") or tx.get("reason"):
+            if shows_persons(reader) and (tx.get("department") or tx.get("reason")):
                 detail += f"；{tx.get('department') or ''} {tx.get('reason') or ''}".rstrip()
             events.append(Event(day, _state_event(state, effect), who, detail,
                                 "lifecycle API" if tx else (entry.get("source") or "bundle"), _STEP_ORDER[state]))
@@ -247,12 +247,6 @@ def _subject_sources(store: Store, ids: Iterable[str], names: dict[str, str]) ->
     return rows
 
 
-def _public(answer: CheckAnswer) -> CheckAnswer:
-    """What the public may read of a check: the subject's own listings in force."""
-    reasons = [r for r in answer.reasons if r.role == "entity" and r.state is EntryState.active]
-    return answer.model_copy(update={"reasons": reasons})
-
-
 def _active_since(store: Store, entry_ids: Iterable[str], on: dt.date) -> dict[str, dt.date]:
     """The day each entry last became active on or before ``on``."""
     starts = {}
@@ -288,10 +282,8 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
         members = [subject["id"]]
         graph = neighbourhood(store, catalogue, subject["id"], on, NEIGHBOURS)
         subjects = [n for n in graph.nodes if n.id == subject["id"]]
-    answers = [check(store, catalogue, hasher, s.id, on=on) for s in subjects
-               if shows_persons(reader) or s.kind is not SubjectKind.person]
-    if not shows_persons(reader):
-        answers = [_public(a) for a in answers]
+    answers = [masked for s in subjects
+               if (masked := mask_check(check(store, catalogue, hasher, s.id, on=on), reader)) is not None]
     path_ids, path_edges = set(), []
     for answer in answers:
         ids, edges = _path_edges(answer)
@@ -319,7 +311,8 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
                             lead.described(names), "analysis"))
     # As of the day asked: what happened later (a repair, a scheduled expiry) is not told.
     events = sorted((e for e in events if e.on <= on), key=lambda e: (e.on, e.rank, e.what))
-    sources += _subject_sources(store, [m for m in members if m in names], names)
+    if shows_persons(reader):  # why records were merged may name persons
+        sources += _subject_sources(store, [m for m in members if m in names], names)
 
     if lead is not None:
         title = f"线索简报 Lead briefing · {lead.kind.value}"

@@ -13,7 +13,8 @@ from api.auth import Caller
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.errors import NotFound
-from graph_model.masking import mask_check
+from graph_model.identifiers import may_be_resident_id
+from graph_model.masking import mask_check, shows_persons
 from graph_model.rules import check, not_found_detail
 from graph_model.types import CheckAnswer
 
@@ -48,9 +49,15 @@ async def check_subject(params: Annotated[CheckParams, Query()], services: Servi
     asked subject to the listed one. An entry under objection gives a *suspended*
     reason: it is reported but does not restrict. A `public` key sees enterprises and
     public bodies only, with their own listings in force."""
+    on = params.date
+    if not shows_persons(caller.role):
+        # The public sees what is published today; it never learns whether an ID number
+        # is on file, not even from how long the answer took.
+        on = None
+        if may_be_resident_id(params.subject):
+            raise NotFound(not_found_detail(params.subject))
     answer = await run_in_threadpool(check, services.store, services.catalogue, services.hasher,
-                                     params.subject, action=params.action, on=params.date,
-                                     region=params.region)
+                                     params.subject, action=params.action, on=on, region=params.region)
     answer = mask_check(answer, caller.role)
     if answer is None:
         raise NotFound(not_found_detail(params.subject))

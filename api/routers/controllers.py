@@ -10,8 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.controllers import Candidate, CandidateReview, CandidateStatus, Decision, list_candidates, review_candidate
-from api.auth import Role, require
+from api.auth import Role, in_region, require
 from api.deps import ServicesDep
+from api.keys import ApiKey
+from graph_model.errors import Forbidden
+from graph_model.rules import resolve_subject
 from api.problems import PROBLEM_RESPONSES
 
 __all__ = ["router"]
@@ -50,13 +53,21 @@ async def get_candidates(params: Annotated[CandidateParams, Query()], services: 
     return found
 
 
-@router.post("/v1/controller-candidates/review", dependencies=[require(Role.registrar)], summary="Confirm or reject a derived controller",
+@router.post("/v1/controller-candidates/review", summary="Confirm or reject a derived controller",
              response_model=Reviewed, responses=PROBLEM_RESPONSES)
-async def post_review(review: CandidateReview, services: ServicesDep, request: Request) -> Reviewed:
+async def post_review(review: CandidateReview, services: ServicesDep, request: Request,
+                      key: Annotated[ApiKey, require(Role.registrar)]) -> Reviewed:
     """A registrar's decision, with the reason. Confirmed (and the setting on): the
     controller holds ACTUAL_CONTROLLER_OF from when the chain's control began, and the
     enterprise's entries bind it (PR1). Rejected: any controllership a confirmation
     made is removed for every day. Both derive the enterprise's entries again."""
+    if key.role is Role.registrar:
+        # A registrar decides for its own department, on enterprises of its region.
+        if review.department != key.department:
+            raise Forbidden(f"this registrar key decides for {key.department} only")
+        found = await run_in_threadpool(resolve_subject, services.store, services.hasher, review.enterprise)
+        if not in_region(key, found.get("region")):
+            raise Forbidden(f"this registrar key decides in region {key.region} only")
     bind = services.settings.bind_confirmed_controllers
     candidate, stats = await run_in_threadpool(review_candidate, services.store, services.catalogue, review, bind=bind)
     await services.audit.awrite("controller_review", client=request.client.host if request.client else None,

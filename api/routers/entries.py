@@ -65,20 +65,32 @@ async def post_entry(new: NewEntry, services: ServicesDep, request: Request,
     return await _view(services, request, entry_id, "entry_create", actor=new.actor, department=new.department)
 
 
-@router.get("/v1/entries/{entry_id}", dependencies=[require(Role.registrar, Role.investigator)], summary="An entry with its history", response_model=EntryView,
+@router.get("/v1/entries/{entry_id}", summary="An entry with its history", response_model=EntryView,
             responses=PROBLEM_RESPONSES)
-async def get_entry(entry_id: EntryId, services: ServicesDep, request: Request) -> EntryView:
-    """The entry's facts, every recorded act, its dated periods and who it binds."""
+async def get_entry(entry_id: EntryId, services: ServicesDep, request: Request,
+                    key: Annotated[ApiKey, require(Role.registrar, Role.investigator)]) -> EntryView:
+    """The entry's facts, every recorded act, its dated periods and who it binds (for a
+    registrar: its own department's entries in its region)."""
+    await _in_scope(services, key, entry_id)
     return await _view(services, request, entry_id, "entry_read")
+
+
+async def _in_scope(services: Services, key: ApiKey, entry_id: str) -> None:
+    """A registrar sees and acts on its own department's entries in its region only;
+    another's is answered as an unknown one, so its existence is not told."""
+    if key.role is not Role.registrar:
+        return
+    found = await run_in_threadpool(services.store.read_one, "entry_by_id", entry_id=entry_id)
+    if (found is None or found["entry"]["deciding_dept"] != key.department
+            or not in_region(key, found["entry"].get("region"))):
+        raise NotFound(f"no entry {entry_id!r}")
 
 
 async def _act(services: Services, request: Request, entry_id: str, kind: str, act: Act,
                key: ApiKey) -> EntryView:
-    if key.role is Role.registrar:
-        found = await run_in_threadpool(services.store.read_one, "entry_by_id", entry_id=entry_id)
-        if found is None:
-            raise NotFound(f"no entry {entry_id!r}")
-        _scope(key, found["entry"]["deciding_dept"], found["entry"].get("region"), act.department)
+    if key.role is Role.registrar and act.department != key.department:
+        raise Forbidden(f"this registrar key acts for {key.department} only")
+    await _in_scope(services, key, entry_id)
     await run_in_threadpool(transition, services.store, services.catalogue, entry_id, kind, act)
     return await _view(services, request, entry_id, f"entry_{kind}", actor=act.actor, department=act.department)
 

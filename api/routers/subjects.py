@@ -15,6 +15,7 @@ from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.grading import Grade, grade
 from graph_model.errors import NotFound
+from graph_model.identifiers import may_be_resident_id
 from graph_model.masking import shows_persons
 from graph_model.rules import not_found_detail, resolve_subject
 from graph_model.types import SubjectKind
@@ -45,6 +46,8 @@ async def get_subject(services: ServicesDep, request: Request, caller: Caller,
                                       description="Bundle id, USCC or resident ID number.")) -> SubjectView:
     """The subject's stored facts. A person's ID number appears only masked; a
     `public` key sees enterprises and public bodies only."""
+    if not shows_persons(caller.role) and may_be_resident_id(key):
+        raise NotFound(not_found_detail(key))  # the public never learns whether an ID number is on file
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     if found["kind"] == SubjectKind.person and not shows_persons(caller.role):
         raise NotFound(not_found_detail(key))
@@ -80,7 +83,7 @@ class SourceView(BaseModel):
     raw: dict | None = Field(None, description="The record as read; ID numbers masked.")
 
 
-@router.get("/v1/subjects/{key}/sources", dependencies=[require(Role.investigator, Role.registrar)], summary="The source records behind a subject",
+@router.get("/v1/subjects/{key}/sources", dependencies=[require(Role.investigator)], summary="The source records behind a subject",
             response_model=list[SourceView], responses=PROBLEM_RESPONSES)
 async def get_sources(services: ServicesDep, request: Request,
                       key: str = Path(min_length=1, max_length=128,
@@ -106,7 +109,7 @@ async def _audit_persons(services, request: Request, subject: dict, what: str, p
                              subject=subject["id"], what=what, persons=sorted(persons))
 
 
-@router.get("/v1/subjects/{key}/owners", dependencies=[require(Role.investigator, Role.registrar)], summary="Ultimate owners, with integrated shares and chains",
+@router.get("/v1/subjects/{key}/owners", dependencies=[require(Role.investigator)], summary="Ultimate owners, with integrated shares and chains",
             response_model=OwnersAnswer, responses=PROBLEM_RESPONSES)
 async def get_owners(services: ServicesDep, request: Request,
                      key: str = Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number."),
@@ -124,7 +127,7 @@ async def get_owners(services: ServicesDep, request: Request,
     return answer
 
 
-@router.get("/v1/subjects/{key}/controlled", dependencies=[require(Role.investigator, Role.registrar)], summary="Everything a subject controls, directly or through chains",
+@router.get("/v1/subjects/{key}/controlled", dependencies=[require(Role.investigator)], summary="Everything a subject controls, directly or through chains",
             response_model=ControlledAnswer, responses=PROBLEM_RESPONSES)
 async def get_controlled(services: ServicesDep, request: Request,
                          key: str = Path(min_length=1, max_length=128,

@@ -7,6 +7,8 @@ rely on every write being idempotent (MERGE / UNWIND), so a retried write is saf
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -93,12 +95,15 @@ class Store(Protocol):
         ...
 
 
+# Reads stop after this many milliseconds (None: no limit). The API sets it for GET
+# requests, so a read cannot hold a worker; an act's own reads (inside a write) and
+# batch commands (loads, analyses) run without it.
+READ_TIMEOUT_MS: ContextVar[int | None] = ContextVar("sanctionnet_read_timeout_ms", default=None)
+
+
 class StoreBase:
     """What both adapters derive from ``read`` and ``write``."""
 
-    # Reads stop after this many milliseconds (None: no limit). The API sets it, so a
-    # request cannot hold a store thread; batch commands (loads, analyses) leave it.
-    read_timeout_ms: int | None = None
 
     def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
         raise NotImplementedError

@@ -14,7 +14,7 @@ from falkordb.query_result import parse_scalar
 
 from cypher import Dialect, get_queries
 from graph_model.errors import QueryFailed, QueryTimedOut, StoreUnavailable
-from graph_model.store.base import StoreBase, WriteSummary, bind, plain
+from graph_model.store.base import READ_TIMEOUT_MS, StoreBase, WriteSummary, bind, plain
 from graph_model.store.falkordb_bulk import BulkRefused, edge_blobs, node_blobs
 
 __all__ = ["FalkorStore"]
@@ -77,7 +77,7 @@ class FalkorStore(StoreBase):
             except redis.exceptions.ResponseError as exc:
                 message = str(exc)
                 if "timed out" in message.lower():
-                    raise QueryTimedOut(f"query {name!r} ran past {self.read_timeout_ms} ms; ask for less "
+                    raise QueryTimedOut(f"query {name!r} ran past {READ_TIMEOUT_MS.get()} ms; ask for less "
                                         "(a limit, a date, one subject)") from exc
                 if message.startswith("MISCONF") or "append only file" in message.lower():
                     raise StoreUnavailable(f"FalkorDB cannot persist writes: {message}") from exc
@@ -92,7 +92,8 @@ class FalkorStore(StoreBase):
         quoting (``stringify_param_value``), as its ``ro_query`` does.
         """
         header = "".join(f"`{key}`={stringify_param_value(value)} " for key, value in params.items())
-        limit = ("TIMEOUT", str(self.read_timeout_ms)) if self.read_timeout_ms else ()
+        timeout = READ_TIMEOUT_MS.get()
+        limit = ("TIMEOUT", str(timeout)) if timeout else ()
         reply = self._graph.execute_command("GRAPH.RO_QUERY", self.graph_name,
                                             f"CYPHER {header}{text}" if header else text, "--compact", *limit)
         for part in (reply[0], reply[-1]):

@@ -20,7 +20,7 @@ from neo4j.exceptions import (
 
 from cypher import Dialect, get_queries
 from graph_model.errors import ConstraintViolated, QueryFailed, QueryTimedOut, StoreUnavailable
-from graph_model.store.base import StoreBase, WriteSummary, bind, plain
+from graph_model.store.base import READ_TIMEOUT_MS, StoreBase, WriteSummary, bind, plain
 
 __all__ = ["Neo4jStore"]
 
@@ -54,8 +54,9 @@ class Neo4jStore(StoreBase):
             records = [record.data() for record in result]
             return records, result.consume().counters
 
-        if read_only and self.read_timeout_ms:
-            work = neo4j.unit_of_work(timeout=self.read_timeout_ms / 1000)(work)
+        timeout = READ_TIMEOUT_MS.get()
+        if read_only and timeout:
+            work = neo4j.unit_of_work(timeout=timeout / 1000)(work)
 
         try:
             with self._session(neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS) as session:
@@ -70,7 +71,7 @@ class Neo4jStore(StoreBase):
             raise SchemaForbidden(f"query {name!r}: {exc.message}") from exc
         except ClientError as exc:
             if exc.code and "TransactionTimedOut" in exc.code:
-                raise QueryTimedOut(f"query {name!r} ran past {self.read_timeout_ms} ms; ask for less "
+                raise QueryTimedOut(f"query {name!r} ran past {timeout} ms; ask for less "
                                     "(a limit, a date, one subject)") from exc
             if exc.code and "ConstraintValidationFailed" in exc.code:
                 raise ConstraintViolated(f"query {name!r}: {exc.message}") from exc

@@ -7,8 +7,14 @@ window.sanctionnetKey = (function () {
   const STORE = "sanctionnet.key";
   const found = location.hash.match(/(?:^#|&)key=([^&]+)/);
   if (found) {
-    sessionStorage.setItem(STORE, decodeURIComponent(found[1]));
     history.replaceState(null, "", location.pathname + location.search);
+    let given = null;
+    try { given = decodeURIComponent(found[1]); } catch (_) { /* a broken link: ignore it */ }
+    const held = sessionStorage.getItem(STORE);
+    // A link must not silently swap the key this tab works with for another's.
+    if (given && (!held || held === given || window.confirm("Use the API key from this link instead of yours?"))) {
+      sessionStorage.setItem(STORE, given);
+    }
   }
   const get = () => sessionStorage.getItem(STORE);
   return {
@@ -31,14 +37,24 @@ window.sanctionnetKey = (function () {
     async open(url) {
       const tab = window.open("", "_blank");
       const response = await fetch(url, { headers: this.headers() });
+      if (!response.ok) {
+        if (tab) tab.close();
+        if (response.status === 401) this.ask();
+        else window.alert(((await response.json().catch(() => ({}))).detail) || `${response.status}`);
+        return;
+      }
       const blob = new Blob([await response.arrayBuffer()], { type: response.headers.get("content-type") || "text/html" });
-      if (tab) tab.location = URL.createObjectURL(blob);
+      const address = URL.createObjectURL(blob);
+      if (tab) tab.location = address;
+      setTimeout(() => URL.revokeObjectURL(address), 60_000);
     },
   };
 })();
 
-// Links into the API (briefings) need the key too: they are fetched with it.
+// Links into the API (briefings) need the key too: a plain click fetches them with it.
 document.addEventListener("click", (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey ||
+      event.altKey) return;
   const link = event.target.closest && event.target.closest('a[href^="/v1/"]');
   if (!link) return;
   event.preventDefault();
