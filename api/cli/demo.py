@@ -49,8 +49,10 @@ def demo(
         # The API needs a key: an investigator key for this demo, carried in the link's
         # fragment (the browser keeps it for the tab and never sends it in a URL).
         key, token = KeyStore(get_settings().data_dir).create(Role.investigator, "demo investigator")
-        console.print(f"explorer: http://{host}:{port}/?subject={example}#key={token}")
-        console.print(f"API key {key.id} (investigator), for curl: -H 'Authorization: Bearer {token}'")
+        # soft_wrap: a link broken over two lines by the terminal width would not work.
+        console.print(f"explorer: http://{host}:{port}/?subject={example}#key={token}", soft_wrap=True)
+        console.print(f"API key {key.id} (investigator), for curl: -H 'Authorization: Bearer {token}'",
+                      soft_wrap=True)
         run_server(host, port)
     finally:
         if owned and server is not None:
