@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from analysis.leads import find_leads, list_leads, save_leads
+from bench.spine import percentile
 from graph_model.catalogue import load_catalogue
 from graph_model.pii import IdHasher
 from graph_model.settings import Settings
@@ -34,13 +35,8 @@ from viz.render import render
 __all__ = ["main"]
 
 
-def _pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def _ms(samples: list[float]) -> str:
-    return f"p50 {_pct(samples, 0.5) * 1000:7.1f} ms  p99 {_pct(samples, 0.99) * 1000:7.1f} ms  (n={len(samples)})"
+    return f"p50 {percentile(samples, 0.5) * 1000:7.1f} ms  p99 {percentile(samples, 0.99) * 1000:7.1f} ms  (n={len(samples)})"
 
 
 def _keys(folder: Path, subjects: int, rng: random.Random) -> dict[str, list[str]]:

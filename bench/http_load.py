@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.spine import percentile
 from tests.serving import api_key, free_port, run_cli, serve, stop
 
 __all__ = ["LoadResult", "load", "main", "subjects"]
@@ -45,8 +46,7 @@ class LoadResult:
         return self.statuses[200]
 
     def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+        return percentile(self.latencies, q) if self.latencies else float("nan")
 
 
 def subjects(bundle: Path, count: int, rng: random.Random) -> list[str]:

@@ -32,17 +32,17 @@ from graph_model.store import open_store
 from loaders.bundle import load_bundle
 from loaders.demo import generate_bundle
 
-__all__ = ["main"]
+__all__ = ["main", "percentile"]
 
 
-def _pct(samples: list[float], q: float) -> float:
+def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _report(label: str, samples_s: list[float]) -> None:
     ms = [s * 1000 for s in samples_s]
-    print(f"{label:<28} n={len(ms):>5}  p50 {_pct(ms, 0.50):7.2f} ms  p99 {_pct(ms, 0.99):7.2f} ms  "
+    print(f"{label:<28} n={len(ms):>5}  p50 {percentile(ms, 0.50):7.2f} ms  p99 {percentile(ms, 0.99):7.2f} ms  "
           f"mean {statistics.fmean(ms):6.2f} ms")
 
 

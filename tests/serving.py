@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from graph_model.errors import RendererUnavailable
+from viz.render import chromium_path
 
 __all__ = ["CLI", "api_key", "client", "free_port", "require_chromium", "run_cli", "serve", "stop"]
 
@@ -56,13 +58,14 @@ def stop(proc: subprocess.Popen) -> int:
 
 
 def require_chromium() -> str:
-    """The system Chromium; a test skips without it, except under CI, where it fails."""
-    found = os.environ.get("SANCTIONNET_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
+    """The Chromium the briefings render with (``viz.render.chromium_path``); a test
+    skips without it, except under CI, where it fails."""
+    try:
+        return chromium_path()
+    except RendererUnavailable:
         if os.environ.get("CI"):
             pytest.fail("CI must test pages in Chromium: `make browser-deps` installs it")
         pytest.skip("chromium not installed (make browser-deps)")
-    return found
 
 
 def api_key(env: dict, role: str = "admin", **options: str) -> str:

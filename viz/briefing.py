@@ -157,10 +157,11 @@ def _state_event(state: EntryState, effect: str | None) -> str:
 
 
 def _entry_events(store: Store, catalogue: Catalogue, entry_ids: Iterable[str], reader: Role,
-                  on: dt.date) -> tuple[list[Event], list[SourceRow]]:
-    """Every state an entry entered up to ``on``, and the entry as a source; entries
-    not yet decided on ``on`` are left out."""
-    events, sources = [], []
+                  on: dt.date) -> tuple[list[Event], list[SourceRow], dict[str, dt.date]]:
+    """Every state an entry entered up to ``on``, the entry as a source, and the day it
+    last became active on or before ``on`` (when its measures started); entries not
+    yet decided on ``on`` are left out."""
+    events, sources, starts = [], [], {}
     for entry_id in sorted(set(entry_ids)):
         row = store.read_one("entry_detail", entry_id=entry_id)
         if row is None:
@@ -174,6 +175,9 @@ def _entry_events(store: Store, catalogue: Catalogue, entry_ids: Iterable[str], 
         if reader is Role.public and effect != "restrict":
             continue
         who = mask_name(subject["name"], subject["kind"], reader)
+        active = [day for day, state in history.steps if state is EntryState.active and day <= on]
+        if active:
+            starts[entry_id] = active[-1]
         by_step = {(t.get("on"), t.get("to_state")): t for t in row["transitions"]}
         for day, state in history.steps:
             tx = by_step.get((day.isoformat(), state.value), {})
@@ -194,7 +198,7 @@ def _entry_events(store: Store, catalogue: Catalogue, entry_ids: Iterable[str], 
                                 restored.get("statement", ""), "lifecycle API", len(_STEP_ORDER)))
         sources.append(SourceRow(f"{entry_id}: {who} 列入 {entry['list']}", entry["deciding_dept"], entry["basis"],
                                  f"{entry['basis_kind']} determined {entry['determined']}"))
-    return events, sources
+    return events, sources, starts
 
 
 def _role_events(store: Store, members: list[str], drawn: set[str], names: dict[str, str],
@@ -247,18 +251,6 @@ def _subject_sources(store: Store, ids: Iterable[str], names: dict[str, str]) ->
     return rows
 
 
-def _active_since(store: Store, entry_ids: Iterable[str], on: dt.date) -> dict[str, dt.date]:
-    """The day each entry last became active on or before ``on``."""
-    starts = {}
-    for entry_id in set(entry_ids):
-        row = store.read_one("entry_detail", entry_id=entry_id)
-        if row is not None:
-            days = [d for d, state in History.of(row["entry"]).steps if state is EntryState.active and d <= on]
-            if days:
-                starts[entry_id] = days[-1]
-    return starts
-
-
 def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on: dt.date | None = None,
           reader: Role = Role.investigator) -> Briefing:
     """The briefing on the subject (bundle id, USCC, ID number) or lead ``key``, as of
@@ -304,7 +296,8 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
     entry_ids = {e.id for n in graph.nodes if n.id in focus for e in n.entries}
     if shows_persons(reader):
         entry_ids |= {r["entry_id"] for r in store.read("restored_entries", ids=sorted(set(members)))}
-    events, sources = _entry_events(store, catalogue, entry_ids, reader, on)
+    # Read once: the timeline, the sources and when each entry's measures started.
+    events, sources, starts = _entry_events(store, catalogue, entry_ids, reader, on)
     events += _role_events(store, [m for m in members if m in names], set(names), names, on)
     if lead is not None:
         events.append(Event(lead.found_on or on, f"发现线索 lead found ({lead.kind})", lead.id,
@@ -342,7 +335,6 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
                 "role": r.role, "state": r.state.value, "suspended": r.suspended, "deciding_dept": r.deciding_dept,
                 "basis": r.basis, "path": " → ".join(names.get(s.subject.id, "（自然人）") for s in r.path)}
                for a in answers for r in a.reasons]
-    starts = _active_since(store, {r.entry_id for a in answers for r in a.reasons}, on)
     return Briefing(
         key=lead.id if lead is not None else members[0], title=title, subtitle=subtitle, on=on, reader=reader,
         graph=graph, highlighted_nodes=path_ids & shown_ids,
