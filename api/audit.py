@@ -21,8 +21,10 @@ Format (one UTF-8 JSON object per line, keys in this order)::
 ``audit.head`` beside the log holds ``{"seq": N, "hash": "..."}`` of the last entry,
 so entries removed from the end are detected too. Writers from several processes
 (API workers, the CLI) take an exclusive ``flock`` on ``audit.lock`` for each write;
-the log line is fsynced before the head is replaced, so after a crash the head can
-only be behind the log, never ahead. ``verify`` checks a log (or an exported range)
+the log line is synced to disk (``fdatasync``) before the head is replaced, so after
+a crash the head can only be behind the log, never ahead. The head itself is not synced:
+it only marks how far the durable log reaches, and a head lost or behind after a power
+cut is re-written from the log by the next write (one sync per entry, not two). ``verify`` checks a log (or an exported range)
 and says where it breaks; ``read_entries`` selects a range for export.
 """
 
@@ -262,7 +264,7 @@ class AuditLog:
             view = memoryview(line)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            os.fdatasync(fd)
         finally:
             os.close(fd)
 
@@ -272,7 +274,6 @@ class AuditLog:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.write(fd, (json.dumps({"seq": seq, "hash": hash_}) + "\n").encode("ascii"))
-            os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, head)
@@ -387,14 +388,17 @@ def verify(path: Path, *, export: bool = False) -> Verification:
 
 
 def _mentions(entry: dict, subject: str) -> bool:
-    persons = entry.get("persons")
-    return entry.get("subject") == subject or (isinstance(persons, list) and subject in persons)
+    if entry.get("subject") == subject:
+        return True
+    # persons: those a single answer named; subjects: every key of a batch check.
+    return any(isinstance(many, list) and subject in many for many in (entry.get("persons"), entry.get("subjects")))
 
 
 def read_entries(path: Path, *, start: date | None = None, end: date | None = None, event: str | None = None,
                  subject: str | None = None) -> Iterator[tuple[bytes, dict]]:
     """Entries of days ``start`` to ``end`` (UTC, both included) in log order, each as
-    its stored line and parsed; ``subject`` matches ``subject`` or one of ``persons``.
+    its stored line and parsed; ``subject`` matches ``subject`` or one of ``persons`` or
+    (a batch check) ``subjects``.
     Lines that are not entries are left out (``verify`` reports them)."""
     path = Path(path)
     size, _ = snapshot(path)

@@ -34,3 +34,24 @@ RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .establishe
 UNWIND $ids AS sid
 MATCH (s:Subject {id: sid})
 RETURN s {.id, .kind, .name} AS subject
+
+// name: subject_records_many
+// vary: key SubjectKey
+// subject_records for many subjects in one round trip: one row per key of $keys
+// (bundle ids, USCCs or ID-number hashes) and subject it names, with the key it
+// answers; a key that names nobody gives no row. The same window [$from, $to] and
+// fields as subject_records. The first WITH pins each key's match to the index, as
+// there; grouping by the node, not by its projected map, halves the aggregation.
+UNWIND $keys AS k
+MATCH (s:Subject)
+WHERE s.{{key}} = k
+WITH k, s
+OPTIONAL MATCH (s)<-[:TARGETS]-(r:Restriction)-[:DERIVED_FROM]->(e:Entry)
+WHERE e.determined <= $to AND coalesce(e.valid_to, '9999-12-31') >= $from
+  AND (e.closed_on IS NULL OR e.closed_on > $from)
+WITH k, s, collect(CASE WHEN r IS NULL THEN NULL ELSE {
+         restriction: r {.rule, .role, .path_ids, .path_roles, .path_from, .path_to},
+         entry: e {.id, .list, .deciding_dept, .basis, .basis_kind, .determined, .valid_to, .region, .measures,
+                   .history}} END) AS records
+RETURN k AS key, s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject,
+       records

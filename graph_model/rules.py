@@ -10,6 +10,8 @@ actions (PR12) are answered with an eligibility instead.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +28,7 @@ from graph_model.identifiers import (
 )
 from graph_model.pii import IdHasher
 from graph_model.regions import province_of
-from graph_model.store.base import Store
+from graph_model.store.base import Store, batched
 from graph_model.types import (
     IN_FORCE_STATES,
     OPEN_END,
@@ -41,11 +43,41 @@ from graph_model.types import (
     SubjectRef,
 )
 
-__all__ = ["Judged", "applies_in", "check", "clean_years", "judge", "not_found_detail", "resolve_subject", "window"]
+__all__ = ["CHECK_CHUNK", "Judged", "applies_in", "check", "check_many", "clean_years", "judge", "not_found_detail",
+           "resolve_subject", "shown_key", "window"]
+
+# Keys per round trip of check_many. On the 100,000-enterprise demo (2 shared cores)
+# 10,000 keys took the same time, within noise, in chunks of 250 to 10,000 (about 1.2-
+# 1.5 s): the work grows with the keys, not the reads. 2,000 keeps each read small (a
+# 25 KB parameter header, a reply of at most a few MB) and far inside the API's read
+# time limit.
+CHECK_CHUNK = 2_000
+
+# One way of looking a key up: (property, value, what the caller named it by).
+_Attempt = tuple[SubjectKey, str, str]
 
 
-def _one(store: Store, query: str, by: SubjectKey, key: str, what: str, params: dict) -> dict | None:
-    rows = store.read(query, variant=by, key=key, **params)
+def _attempts(hasher: IdHasher, key: str) -> list[_Attempt]:
+    """The look-ups, in order, for the subject a caller means by a bundle id, a USCC or
+    a resident ID number: the first that finds it answers.
+
+    Something that may be an ID number is looked up only by its keyed hash and is
+    never echoed in clear: not to the store, not in an error. A mistyped one is not
+    looked up at all: no bundle id has its shape (the loader refuses it).
+    """
+    key = key.strip()
+    id_number = normalise_resident_id(key)
+    if is_valid_resident_id(id_number):
+        return [(SubjectKey.id_hash, hasher(id_number), "ID number")]
+    if may_be_resident_id(key):
+        return []
+    attempts = [(SubjectKey.id, key, "id")]
+    if is_valid_uscc(uscc := normalise_uscc(key)):
+        attempts.append((SubjectKey.uscc, uscc, "USCC"))
+    return attempts
+
+
+def _single(rows: list[dict], what: str) -> dict | None:
     if len(rows) > 1:
         ids = ", ".join(sorted(row["subject"]["id"] for row in rows))
         raise Conflict(f"{len(rows)} subjects share this {what} ({ids}); ask by bundle id")
@@ -53,33 +85,52 @@ def _one(store: Store, query: str, by: SubjectKey, key: str, what: str, params: 
 
 
 def _lookup(store: Store, hasher: IdHasher, key: str, query: str, **params: str) -> dict:
-    """The row of ``query`` (which varies by ``SubjectKey``) for the subject a caller
-    means by a bundle id, a USCC or a resident ID number.
+    """The row of ``query`` (which varies by ``SubjectKey`` and takes ``$key``) for
+    the subject a caller means by ``key`` (see ``_attempts``)."""
+    for by, value, what in _attempts(hasher, key):
+        found = _single(store.read(query, variant=by, key=value, **params), what)
+        if found is not None:
+            return found
+    raise NotFound(not_found_detail(key))
 
-    Something that may be an ID number is looked up only by its keyed hash and is
-    never echoed in clear: not to the store, not in an error.
-    """
-    key = key.strip()
-    id_number = normalise_resident_id(key)
-    if is_valid_resident_id(id_number):
-        found = _one(store, query, SubjectKey.id_hash, hasher(id_number), "ID number", params)
-    elif may_be_resident_id(key):
-        found = None  # a mistyped ID number: no bundle id has this shape (the loader refuses it)
-    else:
-        found = _one(store, query, SubjectKey.id, key, "id", params)
-        if found is None and is_valid_uscc(normalise_uscc(key)):
-            found = _one(store, query, SubjectKey.uscc, normalise_uscc(key), "USCC", params)
-    if found is None:
-        raise NotFound(not_found_detail(key))
+
+def _lookup_many(store: Store, hasher: IdHasher, keys: Sequence[str], query: str,
+                 **params: str) -> list[dict | None]:
+    """``_lookup`` for many keys: the row of ``query`` (which varies by ``SubjectKey``,
+    takes ``$keys`` and returns each row's ``key``) for each key, None where it names
+    nobody. One read per kind of key and attempt, however many keys: at most three."""
+    plans = [_attempts(hasher, key) for key in keys]
+    found: list[dict | None] = [None] * len(keys)
+    pending, step = [i for i, plan in enumerate(plans) if plan], 0
+    while pending:
+        values: dict[SubjectKey, set[str]] = defaultdict(set)
+        for i in pending:
+            by, value, _ = plans[i][step]
+            values[by].add(value)
+        rows: dict[tuple[SubjectKey, str], list[dict]] = defaultdict(list)
+        for by, asked in values.items():
+            for row in store.read(query, variant=by, keys=sorted(asked), **params):
+                rows[(by, row["key"])].append(row)
+        later = []
+        for i in pending:
+            by, value, what = plans[i][step]
+            found[i] = _single(rows.get((by, value), []), what)
+            if found[i] is None and step + 1 < len(plans[i]):
+                later.append(i)
+        pending, step = later, step + 1
     return found
+
+
+def shown_key(key: str) -> str:
+    """A key as it may be echoed (in an error, in the audit log): an ID number masked."""
+    key = key.strip()
+    return mask_resident_id(normalise_resident_id(key)) if may_be_resident_id(key) else key
 
 
 def not_found_detail(key: str) -> str:
     """What a caller is told of a key that names nobody (they may see): the same
     words whether it is unknown or hidden from them, an ID number only masked."""
-    key = key.strip()
-    shown = mask_resident_id(normalise_resident_id(key)) if may_be_resident_id(key) else key
-    return f"no subject has the id, USCC or ID number {shown!r}"
+    return f"no subject has the id, USCC or ID number {shown_key(key)!r}"
 
 
 def resolve_subject(store: Store, hasher: IdHasher, key: str) -> dict:
@@ -130,7 +181,11 @@ def judge(store: Store, catalogue: Catalogue, subject: dict, on: date,
     if records is None:
         records = store.read_one("subject_records", variant=SubjectKey.id, key=subject["id"],
                                  **window(catalogue, on, clean_years=True))["records"]
-    known = {subject["id"]: _ref(subject)}
+    judged = _judged(catalogue, records, on)
+    return judged, _names(store, [subject], judged)
+
+
+def _judged(catalogue: Catalogue, records: list[dict], on: date) -> list[Judged]:
     today = date.today()
     judged = []
     for row in records:
@@ -140,11 +195,18 @@ def judge(store: Store, catalogue: Catalogue, subject: dict, on: date,
         history = History.of(row["entry"])
         judged.append(Judged(row["restriction"], row["entry"], list_def, history,
                              history.state_on(on), history.state_on(today)))
+    return judged
+
+
+def _names(store: Store, subjects: Iterable[dict], judged: Iterable[Judged]) -> dict[str, SubjectRef]:
+    """The subjects, and every other subject on the paths of ``judged``, by id: one
+    read for however many subjects."""
+    known = {subject["id"]: _ref(subject) for subject in subjects}
     missing = {i for j in judged for i in j.restriction["path_ids"]} - set(known)
     if missing:
         for row in store.read("subjects_by_ids", ids=sorted(missing)):
             known[row["subject"]["id"]] = _ref(row["subject"])
-    return judged, known
+    return known
 
 
 def _path(restriction: dict, known: dict[str, SubjectRef]) -> list[PathStep]:
@@ -237,21 +299,18 @@ def _eligibility(catalogue: Catalogue, subject: dict, judged: list[Judged], acti
                        blocked_by=sorted(blocked), legal_basis=f"{green.legal_basis}（{green.source}）")
 
 
-def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, action: str | None = None,
-          on: date | None = None, region: str | None = None) -> CheckAnswer:
-    """Is the subject restricted (for ``action``, in ``region``, if given) on date ``on``
-    (default today), and why."""
-    on = on or date.today()
+def _valid(catalogue: Catalogue, action: str | None, region: str | None) -> None:
     if action is not None and action not in catalogue.actions:
         # A misspelt code must not come back as "not restricted".
         raise InvalidInput(f"unknown action {action!r}; the catalogue has {sorted(catalogue.actions)}")
     if region is not None and province_of(region) is None:
         raise InvalidInput(f"unknown region {region!r}: give a six-digit GB/T 2260 code")
-    found = _lookup(store, hasher, key, "subject_records",
-                    **window(catalogue, on, clean_years=action in catalogue.incentive_actions))
-    subject = found["subject"]
+
+
+def _answer(catalogue: Catalogue, subject: dict, judged: list[Judged], known: dict[str, SubjectRef],
+            action: str | None, on: date, region: str | None) -> CheckAnswer:
+    """The check's answer for ``subject`` from its judged records."""
     kind = SubjectKind(subject["kind"])
-    judged, known = judge(store, catalogue, subject, on, found["records"])
     reasons: list[Reason] = []
     for j in judged:
         if j.list_def.effect != "restrict" or j.state not in IN_FORCE_STATES:
@@ -274,3 +333,42 @@ def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, act
         suspended=bool(reasons) and not in_force, measures=in_force, reasons=reasons, eligibility=eligibility,
         catalogue_version=catalogue.version,
     )
+
+
+def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, action: str | None = None,
+          on: date | None = None, region: str | None = None) -> CheckAnswer:
+    """Is the subject restricted (for ``action``, in ``region``, if given) on date ``on``
+    (default today), and why."""
+    on = on or date.today()
+    _valid(catalogue, action, region)
+    found = _lookup(store, hasher, key, "subject_records",
+                    **window(catalogue, on, clean_years=action in catalogue.incentive_actions))
+    judged, known = judge(store, catalogue, found["subject"], on, found["records"])
+    return _answer(catalogue, found["subject"], judged, known, action, on, region)
+
+
+def check_many(store: Store, catalogue: Catalogue, hasher: IdHasher, keys: Sequence[str], *,
+               action: str | None = None, on: date | None = None, region: str | None = None,
+               chunk: int = CHECK_CHUNK) -> list[CheckAnswer | None]:
+    """``check`` for each of ``keys``, in their order; None where a key names no subject.
+
+    The same answers as one ``check`` per key (and the same errors for a bad action or
+    region, or a key several subjects share), with a constant number of store round
+    trips per ``chunk`` keys: at most three reads of the subjects and their records
+    (bundle ids, ID-number hashes, then USCCs not found as ids) and one of the names on
+    their paths. A key asked twice is looked up once and answered twice.
+    """
+    on = on or date.today()
+    _valid(catalogue, action, region)
+    span = window(catalogue, on, clean_years=action in catalogue.incentive_actions)
+    distinct = list(dict.fromkeys(keys))
+    answers: dict[str, CheckAnswer | None] = {}
+    for part in batched(distinct, chunk):
+        found = _lookup_many(store, hasher, part, "subject_records_many", **span)
+        rows = {row["subject"]["id"]: row for row in found if row is not None}
+        judged = {sid: _judged(catalogue, row["records"], on) for sid, row in rows.items()}
+        known = _names(store, (row["subject"] for row in rows.values()), (j for js in judged.values() for j in js))
+        by_subject = {sid: _answer(catalogue, row["subject"], judged[sid], known, action, on, region)
+                      for sid, row in rows.items()}
+        answers.update((key, by_subject[row["subject"]["id"]] if row else None) for key, row in zip(part, found))
+    return [answers[key] for key in keys]

@@ -1,25 +1,35 @@
-"""``sanctionnet check ID``: the same answer as ``GET /v1/check``."""
+"""``sanctionnet check ID``: the same answer as ``GET /v1/check``; ``check --file FILE``:
+one answer per line of keys, as ``POST /v1/check/batch`` gives them."""
 
 from __future__ import annotations
 
+import json as jsonlib
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from api.cli.common import console, exits, opened
-from graph_model.errors import NotFound
+from api.cli.common import console, err, exits, opened
+from graph_model.errors import InvalidInput, NotFound
 from graph_model.masking import Role, mask_check
 from graph_model.rules import check as run_check
-from graph_model.rules import not_found_detail
+from graph_model.rules import check_many, not_found_detail, shown_key
 from graph_model.types import CheckAnswer
 
 __all__ = ["check"]
 
 
+def _verdict(answer: CheckAnswer) -> tuple[str, str]:
+    if answer.restricted:
+        return "RESTRICTED", "red"
+    return ("SUSPENDED", "yellow") if answer.suspended else ("not restricted", "green")
+
+
 def _print(answer: CheckAnswer) -> None:
-    verdict = "RESTRICTED" if answer.restricted else "SUSPENDED" if answer.suspended else "not restricted"
-    colour = "red" if answer.restricted else "yellow" if answer.suspended else "green"
+    verdict, colour = _verdict(answer)
     console.print(f"[bold {colour}]{verdict}[/] {answer.subject.name} ({answer.subject.id}) on {answer.date}")
     if answer.measures:
         console.print("measures in force: " + ", ".join(answer.measures))
@@ -36,19 +46,64 @@ def _print(answer: CheckAnswer) -> None:
     console.print(f"[dim]catalogue {answer.catalogue_version}[/]")
 
 
+def _keys(file: str) -> list[tuple[int, str]]:
+    """The keys of ``file`` (``-``: stdin), one a line, with their line numbers; blank
+    lines are left out."""
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
+    keys = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if bad := next((n for n, key in keys if "\x00" in key), None):
+        # The store's client would cut the query text at it.
+        raise InvalidInput(f"{file}, line {bad}: a NUL character, which no key holds")
+    return keys
+
+
+def _print_batch(keys: list[tuple[int, str]], answers: list[CheckAnswer | None], as_json: bool) -> None:
+    """One line per key, in order: JSON (``line``, ``key``, ``answer`` or null) or text."""
+    for (line, key), answer in zip(keys, answers):
+        if as_json:
+            shown = answer.model_dump(mode="json") if answer else None
+            print(jsonlib.dumps({"line": line, "key": shown_key(key), "answer": shown}, ensure_ascii=False))
+        elif answer is None:
+            console.print(f"{line}\t{escape(shown_key(key))}\t[dim]no such subject[/]", highlight=False,
+                          soft_wrap=True)
+        else:
+            verdict, colour = _verdict(answer)
+            console.print(f"{line}\t{escape(shown_key(key))}\t{escape(answer.subject.id)}\t{escape(answer.subject.name)}\t"
+                          f"[{colour}]{verdict}[/]\t{', '.join(answer.measures)}", highlight=False, soft_wrap=True)
+    found = [a for a in answers if a is not None]
+    err.print(f"{len(answers)} keys: {len(found)} found, {sum(a.restricted for a in found)} restricted, "
+              f"{sum(a.suspended for a in found)} suspended, {len(answers) - len(found)} unknown")
+
+
 @exits
 def check(
-    subject: Annotated[str, typer.Argument(help="Bundle id, USCC or resident ID number.")],
+    subject: Annotated[str | None, typer.Argument(help="Bundle id, USCC or resident ID number.")] = None,
     action: Annotated[str | None, typer.Option(help="Action code, e.g. procurement.bid.")] = None,
     date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")] = None,
     region: Annotated[str | None, typer.Option(help="Region code (GB/T 2260) where the check is made.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the API's JSON answer.")] = False,
     view: Annotated[Role, typer.Option(help="Answer as the API answers this role (public: masked).")] = Role.admin,
+    file: Annotated[str | None, typer.Option(
+        "--file", metavar="FILE", help="Check every key of FILE (one a line; - reads stdin) instead of SUBJECT: "
+                                       "one line per key, in order (with --json: {line, key, answer or null}).")] = None,
 ) -> None:
-    """Is SUBJECT restricted (for ACTION) on DATE, and why."""
+    """Is SUBJECT (is every key of --file) restricted (for ACTION) on DATE, and why."""
+    if (subject is None) == (file is None):
+        raise InvalidInput("give a SUBJECT or --file FILE (one of them)")
+    on = date.date() if date else None
+    if file is not None:
+        keys = _keys(file)
+        with opened() as ctx:
+            found = check_many(ctx.store, ctx.catalogue, ctx.hasher, [key for _, key in keys], action=action,
+                               on=on, region=region)
+        _print_batch(keys, [mask_check(a, view) if a else None for a in found], json)
+        return
     with opened() as ctx:
-        answer = mask_check(run_check(ctx.store, ctx.catalogue, ctx.hasher, subject, action=action,
-                                      on=date.date() if date else None, region=region), view)
+        answer = mask_check(run_check(ctx.store, ctx.catalogue, ctx.hasher, subject, action=action, on=on,
+                                      region=region), view)
     if answer is None:
         raise NotFound(not_found_detail(subject))
     if json:

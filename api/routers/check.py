@@ -1,4 +1,5 @@
-"""``GET /v1/check``: is this subject restricted, for this action, on this date, and why."""
+"""``GET /v1/check`` and ``POST /v1/check/batch``: is this subject (are these subjects)
+restricted, for this action, on this date, and why."""
 
 from __future__ import annotations
 
@@ -14,30 +15,70 @@ from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.errors import NotFound
 from graph_model.identifiers import may_be_resident_id
-from graph_model.masking import mask_check, shows_persons
-from graph_model.rules import check, not_found_detail
+from graph_model.masking import Role, mask_check, shows_persons
+from graph_model.rules import check, check_many, not_found_detail, shown_key
+from graph_model.store.base import READ_TIMEOUT_MS
 from graph_model.types import CheckAnswer
 
-__all__ = ["router", "CheckParams"]
+__all__ = ["router", "BatchAnswer", "BatchParams", "CheckParams", "MAX_BATCH"]
 
+# Subjects in one batch: a bid opening or a subsidy round (issue 8). 10,000 keys of
+# 128 characters would not fit the 1 MiB body limit; 10,000 USCCs or ID numbers do.
+MAX_BATCH = 10_000
 
 router = APIRouter(tags=["check"])
+
+# The fields both checks take, constrained alike.
+SubjectText = Annotated[str, Field(min_length=1, max_length=128)]
+ActionCode = Annotated[str | None, Field(max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)+$",
+                                         description="Action code from the catalogue; omit for every measure.",
+                                         examples=["procurement.bid"])]
+AsOf = Annotated[dt.date | None, Field(description="Answer as of this date (default: today).")]
+RegionCode = Annotated[str | None, Field(pattern=r"^\d{6}$",
+                                         description="Where the checking department acts (GB/T 2260); region-group "
+                                                     "lists apply only in their member provinces. Omit for every "
+                                                     "region.",
+                                         examples=["310101"])]
 
 
 class CheckParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: str = Field(min_length=1, max_length=128,
-                         description="Bundle id, USCC, or a person's resident ID number (hashed before look-up).",
-                         examples=["E000001", "91230199744190927K"])
-    action: str | None = Field(None, max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)+$",
-                               description="Action code from the catalogue; omit for every measure.",
-                               examples=["procurement.bid"])
-    date: dt.date | None = Field(None, description="Answer as of this date (default: today).")
-    region: str | None = Field(None, pattern=r"^\d{6}$",
-                               description="Where the checking department acts (GB/T 2260); region-group lists "
-                                           "apply only in their member provinces. Omit for every region.",
-                               examples=["310101"])
+    subject: SubjectText = Field(description="Bundle id, USCC, or a person's resident ID number (hashed before "
+                                             "look-up).", examples=["E000001", "91230199744190927K"])
+    action: ActionCode = None
+    date: AsOf = None
+    region: RegionCode = None
+
+
+class BatchParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subjects: list[SubjectText] = Field(min_length=1, max_length=MAX_BATCH,
+                                        description=f"1 to {MAX_BATCH:,} bundle ids, USCCs or resident ID numbers "
+                                                    "(ID numbers hashed before look-up), in any mix; answered "
+                                                    "in this order.", examples=[["E000001", "91230199744190927K"]])
+    action: ActionCode = None
+    date: AsOf = None
+    region: RegionCode = None
+
+
+class BatchAnswer(BaseModel):
+    """The answers to a batch check, one per subject asked, in the request's order."""
+
+    answers: list[CheckAnswer | None] = Field(
+        description="`answers[i]` answers `subjects[i]` as `GET /v1/check` would; null where the key names no "
+                    "subject the caller may see (the check would answer 404).")
+    not_found: list[int] = Field(description="Positions (0-based) of the null answers.")
+    restricted: list[int] = Field(description="Positions of the answers with a measure in force (`restricted`).")
+    date: dt.date = Field(description="The date every answer is for.")
+    catalogue_version: str
+
+
+def _asked(role: Role, keys: list[str]) -> list[int]:
+    """Positions of the keys to look up: all, but for the public none shaped like an ID
+    number (it never learns whether one is on file, not even from the time taken)."""
+    return [i for i, key in enumerate(keys) if shows_persons(role) or not may_be_resident_id(key)]
 
 
 @router.get("/v1/check", summary="Check whether a subject is restricted", response_model=CheckAnswer,
@@ -68,3 +109,48 @@ async def check_subject(params: Annotated[CheckParams, Query()], services: Servi
                          entries=sorted({r.entry_id for r in answer.reasons}),
                          catalogue_version=answer.catalogue_version)
     return answer
+
+
+@router.post("/v1/check/batch", summary="Check many subjects at once", response_model=BatchAnswer,
+             responses=PROBLEM_RESPONSES)
+async def check_batch(params: BatchParams, services: ServicesDep, request: Request, caller: Caller) -> BatchAnswer:
+    """Checks up to 10,000 subjects (a bid opening, a subsidy round) with one action,
+    date and region, and answers each as `GET /v1/check` would, for the same roles and
+    masked the same way: `answers[i]` is the answer for `subjects[i]`, or null where
+    the check would answer 404 (an unknown key; for a `public` key also a person, and
+    anything shaped like an ID number, which is not looked up). `not_found` and
+    `restricted` list positions, so a screening system can act on them without reading
+    every answer. A key asked twice is answered twice.
+
+    An unknown action or region is a 422 for the whole batch, as is a 10,001st subject;
+    a key that several subjects share (ask by bundle id) a 409. One audit entry records
+    the batch, not one per subject. 10,000 subjects take about 1.5 s (measured on a
+    100,000-enterprise demo, 2 cores)."""
+    on = params.date
+    if not shows_persons(caller.role):
+        on = None  # the public sees what is published today
+    on = on or dt.date.today()
+    asked = _asked(caller.role, params.subjects)
+    # A batch is a read: like a GET's reads, each of its store reads has a time limit.
+    token = READ_TIMEOUT_MS.set(services.settings.api_read_timeout_ms or None)
+    try:
+        found = await run_in_threadpool(check_many, services.store, services.catalogue, services.hasher,
+                                        [params.subjects[i] for i in asked], action=params.action, on=on,
+                                        region=params.region)
+    finally:
+        READ_TIMEOUT_MS.reset(token)
+    answers: list[CheckAnswer | None] = [None] * len(params.subjects)
+    for i, answer in zip(asked, found):
+        answers[i] = mask_check(answer, caller.role) if answer is not None else None
+    batch = BatchAnswer(answers=answers, not_found=[i for i, a in enumerate(answers) if a is None],
+                        restricted=[i for i, a in enumerate(answers) if a is not None and a.restricted],
+                        date=on, catalogue_version=services.catalogue.version)
+    await services.audit.awrite(
+        "check_batch", client=request.client.host if request.client else None, action=params.action, date=on,
+        region=params.region,
+        subjects=[shown_key(key) if a is None else a.subject.id for key, a in zip(params.subjects, answers)],
+        asked=len(answers), not_found=len(batch.not_found), restricted=len(batch.restricted),
+        suspended=sum(1 for a in answers if a is not None and a.suspended),
+        restricted_subjects=sorted({answers[i].subject.id for i in batch.restricted}),
+        catalogue_version=batch.catalogue_version)
+    return batch
