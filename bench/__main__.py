@@ -1,7 +1,10 @@
-"""``python -m bench``: every benchmark, one after the other."""
+"""``python -m bench`` (``make bench``): the scale benchmark, ``bench.scale``.
 
-from bench import lifecycle, load, spine
+The focused benchmarks run on their own: ``python -m bench.spine`` (load and check on
+the demo), ``bench.lifecycle``, ``bench.load``, ``bench.leads``, ``bench.http_load``,
+``bench.briefing``, ``bench.explorer``.
+"""
 
-spine.main()
-lifecycle.main()
-load.main()
+from bench.scale import main
+
+main()
