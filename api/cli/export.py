@@ -1,20 +1,27 @@
-"""``sanctionnet export ftm|bods FILE``: the graph in an interchange format."""
+"""``sanctionnet export ftm|bods FILE``: the graph in an interchange format; ``export neo4j-admin
+DIR``: files for Neo4j's offline importer, and ``neo4j-admin-finish DIR`` after it ran."""
 
 from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
-from api.cli.common import err, exits, opened
+from api.cli.common import console, err, exits, opened
+from graph_model.catalogue import load_catalogue
 from graph_model.errors import InvalidInput
 from graph_model.masking import Role
+from graph_model.pii import IdHasher
+from graph_model.settings import get_settings
 from loaders.bods import export_bods
+from loaders.bundle import write_rejects
 from loaders.ftm import export_ftm
+from loaders.neo4j_admin import Written, export_bundle, export_store, finish_import
 
 __all__ = ["app"]
 
@@ -70,3 +77,78 @@ def bods(
         return export_bods(store, out, published=day, reader=view)
 
     _write(path, write)
+
+
+Folder = Annotated[Path, typer.Argument(help="Folder for the import files (new, or empty).")]
+
+
+@contextmanager
+def _progress():
+    """A progress callback for the export: nodes and relationships written, with rates."""
+    columns = (TextColumn("{task.description:<14}"), TextColumn("{task.completed:>12,.0f}"), TimeElapsedColumn(),
+               TextColumn("{task.fields[rate]}"))
+    with Progress(*columns, console=err, transient=False) as bar:
+        tasks = {stage: bar.add_task(stage, total=None, rate="") for stage in ("nodes", "relationships")}
+
+        def progress(stage: str, n: int) -> None:
+            bar.advance(tasks[stage], n)
+            task = bar.tasks[tasks[stage]]
+            if task.elapsed:
+                bar.update(tasks[stage], rate=f"{task.completed / task.elapsed:,.0f} rows/s")
+
+        yield progress
+
+
+@app.command("neo4j-admin")
+@exits
+def neo4j_admin(
+    folder: Folder,
+    bundle: Annotated[Path | None, typer.Option(
+        help="Convert this bundle folder instead of exporting the store (no store needed): validated and "
+             "hashed as `load bundle` does; needs SANCTIONNET_ID_HASH_KEY, the deployment's key.")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="With --bundle: where to write rejected rows (CSV).")] = None,
+) -> None:
+    """CSV files and the command line (import.sh, import.args, README.txt) for Neo4j's
+    `neo4j-admin database import full`: every node and relationship of the store, or of a
+    bundle (docs/neo4j.md). Run `export neo4j-admin-finish` on the new database after."""
+    if bundle is None:
+        with opened() as ctx, _progress() as progress:
+            written = export_store(ctx.store, folder, progress=progress)
+    else:
+        settings = get_settings()
+        if settings.id_hash_key is None or not settings.id_hash_key.get_secret_value():
+            raise InvalidInput("--bundle needs SANCTIONNET_ID_HASH_KEY: the key the Neo4j deployment looks ID numbers "
+                               "up with (a key made up here would match nothing there)")
+        with _progress() as progress:
+            written = export_bundle(load_catalogue(settings.catalogue_dir), IdHasher.from_settings(settings), bundle,
+                                    folder, batch_size=settings.batch_size, progress=progress)
+        _say_rejects(written, rejects or settings.data_dir / "rejects" / f"{datetime.now():%Y%m%dT%H%M%S}-"
+                     f"{bundle.name}-neo4j-admin.csv")
+    rows = written.nodes + written.relationships
+    console.print(f"wrote {written.nodes:,} nodes and {written.relationships:,} relationships in {written.files} files "
+                  f"to {folder} in {written.seconds:.1f} s ({rows / max(written.seconds, 1e-9):,.0f} rows/s)")
+    console.print(f"import: {folder / 'import.sh'} [DATABASE]; then `sanctionnet export neo4j-admin-finish {folder}` "
+                  "(README.txt)")
+
+
+def _say_rejects(written: Written, path: Path) -> None:
+    report = written.report
+    if report and report.rejects:
+        write_rejects(report.rejects, path)
+        err.print(f"[yellow]{len(report.rejects)} rejected row(s) written to {path}[/]")
+    if report and not report.rows_loaded:
+        err.print("[red]error:[/] no valid row in the bundle; nothing written")
+        raise typer.Exit(1)
+
+
+@app.command("neo4j-admin-finish")
+@exits
+def neo4j_admin_finish(folder: Annotated[Path, typer.Argument(help="The folder neo4j-admin imported.")]) -> None:
+    """After `neo4j-admin database import full` of FOLDER, on the new database: create the
+    schema, set the empty lists neo4j-admin cannot write, and check that the database
+    holds every node and relationship of FOLDER. Then, after a --bundle export, run
+    `sanctionnet db propagate`."""
+    with opened() as ctx:
+        done = finish_import(ctx.store, folder)
+    console.print(f"the database holds the {done['nodes']:,} nodes and {done['relationships']:,} relationships of "
+                  f"{folder}; {done['restored']:,} nodes got their empty lists back")
