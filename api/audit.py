@@ -21,10 +21,11 @@ Format (one UTF-8 JSON object per line, keys in this order)::
 ``audit.head`` beside the log holds ``{"seq": N, "hash": "..."}`` of the last entry,
 so entries removed from the end are detected too. Writers from several processes
 (API workers, the CLI) take an exclusive ``flock`` on ``audit.lock`` for each write;
-the log line is synced to disk (``fdatasync``) before the head is replaced, so after
-a crash the head can only be behind the log, never ahead. The head itself is not synced:
-it only marks how far the durable log reaches, and a head lost or behind after a power
-cut is re-written from the log by the next write (one sync per entry, not two). ``verify`` checks a log (or an exported range)
+the log line is synced to disk (``fdatasync``) before the head is overwritten, so
+after a crash the head can only be behind the log, never ahead. The head itself is
+not synced: it only marks how far the durable log reaches, and a head lost or behind
+after a power cut is re-written from the log by the next write (one sync per entry,
+not two). ``verify`` checks a log (or an exported range)
 and says where it breaks; ``read_entries`` selects a range for export.
 """
 
@@ -134,6 +135,9 @@ def _last_line(handle) -> tuple[bytes | None, int]:
         pos -= step
         handle.seek(pos)
         buf = handle.read(step) + buf
+
+
+_HEAD_WIDTH = 128  # bytes of audit.head: a seq of up to 20 digits, the hash, padding
 
 
 def _parse(line: bytes, keys: tuple[str, ...] = ("seq", "prev", "hash")) -> dict | None:
@@ -269,14 +273,16 @@ class AuditLog:
             os.close(fd)
 
     def _write_head(self, seq: int, hash_: str) -> None:
-        head = head_path(self.path)
-        tmp = head.with_name(head.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Overwritten in place, padded to a fixed width, so no write leaves a shorter
+        # file with stale bytes after it: a rename per entry costs a journal commit.
+        data = (json.dumps({"seq": seq, "hash": hash_}).ljust(_HEAD_WIDTH - 1) + "\n").encode("ascii")
+        fd = os.open(head_path(self.path), os.O_WRONLY | os.O_CREAT, 0o600)
         try:
-            os.write(fd, (json.dumps({"seq": seq, "hash": hash_}) + "\n").encode("ascii"))
+            os.pwrite(fd, data, 0)
+            if os.fstat(fd).st_size != len(data):
+                os.ftruncate(fd, len(data))
         finally:
             os.close(fd)
-        os.replace(tmp, head)
 
 
 @dataclass

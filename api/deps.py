@@ -29,7 +29,8 @@ class Services:
     keys: KeyStore
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: FastAPI would run a plain function in its thread pool, a hop per request.
     return request.app.state.services
 
 

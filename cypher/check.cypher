@@ -17,18 +17,22 @@ RETURN s {.id, .kind, .name, .uscc, .stock_code, .id_masked, .region, .ownership
 // $from or closed (repaired, revoked) on or before $from are left out: a subject
 // with a long history is not slower to check for today. Only the fields the check
 // reads come back: moving and parsing the reply is most of a check's time. The WITH
-// pins the plan to the indexed subject: without it FalkorDB scans every Entry.
+// pins the plan to the indexed subject: without it FalkorDB scans every Entry. The
+// graph's data version comes in the same reply, read with the records it dates (the
+// audit entry records it; a separate read cost as much as the check's own).
 MATCH (s:Subject)
 WHERE s.{{key}} = $key
 WITH s
 OPTIONAL MATCH (s)<-[:TARGETS]-(r:Restriction)-[:DERIVED_FROM]->(e:Entry)
 WHERE e.determined <= $to AND coalesce(e.valid_to, '9999-12-31') >= $from
   AND (e.closed_on IS NULL OR e.closed_on > $from)
+WITH s, collect(CASE WHEN r IS NULL THEN NULL ELSE {
+         restriction: r {.rule, .role, .path_ids, .path_roles, .path_from, .path_to},
+         entry: e {.id, .list, .deciding_dept, .basis, .basis_kind, .determined, .valid_to, .region, .measures,
+                   .history}} END) AS records
+OPTIONAL MATCH (m:Meta {id: 'data'})
 RETURN s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject,
-       collect(CASE WHEN r IS NULL THEN NULL ELSE {
-           restriction: r {.rule, .role, .path_ids, .path_roles, .path_from, .path_to},
-           entry: e {.id, .list, .deciding_dept, .basis, .basis_kind, .determined, .valid_to, .region, .measures,
-                     .history}} END) AS records
+       records, coalesce(m.version, 0) AS data_version
 
 // name: subjects_by_ids
 UNWIND $ids AS sid
@@ -40,7 +44,7 @@ RETURN s {.id, .kind, .name} AS subject
 // subject_records for many subjects in one round trip: one row per key of $keys
 // (bundle ids, USCCs or ID-number hashes) and subject it names, with the key it
 // answers; a key that names nobody gives no row. The same window [$from, $to] and
-// fields as subject_records. The first WITH pins each key's match to the index, as
+// fields as subject_records, the data version included. The first WITH pins each key's match to the index, as
 // there; grouping by the node, not by its projected map, halves the aggregation.
 UNWIND $keys AS k
 MATCH (s:Subject)
@@ -53,5 +57,6 @@ WITH k, s, collect(CASE WHEN r IS NULL THEN NULL ELSE {
          restriction: r {.rule, .role, .path_ids, .path_roles, .path_from, .path_to},
          entry: e {.id, .list, .deciding_dept, .basis, .basis_kind, .determined, .valid_to, .region, .measures,
                    .history}} END) AS records
+OPTIONAL MATCH (m:Meta {id: 'data'})
 RETURN k AS key, s {.id, .kind, .name, .uscc, .id_masked, .region, .ownership, .established, .status} AS subject,
-       records
+       records, coalesce(m.version, 0) AS data_version

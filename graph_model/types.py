@@ -199,3 +199,5 @@ class CheckAnswer(BaseModel):
                                             "qualifies, and why.")
     region: str | None = Field(None, description="The region asked about; null: every region.")
     catalogue_version: str
+    data_version: int | None = Field(None, description="The graph's data version the answer was read at (raised by "
+                                     "every load and act; the audit log records it too).")
