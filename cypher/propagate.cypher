@@ -68,10 +68,13 @@ RETURN count(r) AS n
 // ($rule_roles, "rule:role"); a rule narrowed by ownership ($narrowed) no longer
 // matches the enterprise ($rule_ownerships, "rule:ownership"); a named person is no
 // longer named; or the role period is gone or no longer covers the determination date.
+// The entry first, then its records: the other order made FalkorDB walk both edges
+// one record at a time inside a cartesian product (3x slower).
 UNWIND $entry_ids AS eid
+MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: eid})
+WITH eid, s, e
 MATCH (r:Restriction {entry_id: eid})-[:TARGETS]->(p:Subject)
 WHERE r.role <> 'entity'
-MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: eid})
 OPTIONAL MATCH (p)-[k]->(s)
 WHERE type(k) = r.role AND k.valid_from = r.path_from[0]
   AND k.valid_from <= e.determined AND e.determined <= k.valid_to
