@@ -23,11 +23,16 @@ The format, as neo4j-admin 5.x and 2025.x read it (why: docs/neo4j.md):
   with some gets the label ``SanctionnetEmptyLists`` and the sorted names in
   ``sanctionnet_empty_lists``, which ``finish_import`` turns back into empty lists.
   An empty list on a relationship is refused (sanctionnet writes none).
+
+This module holds the format (above), the writer and the store path,
+``export_store``. The bundle path, ``export_bundle``, is in
+``loaders.neo4j_admin_bundle``; the files written beside the CSV (manifest.json,
+import.args, import.sh, README.txt) and ``finish_import`` are in
+``loaders.neo4j_admin_finish``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import time
@@ -35,31 +40,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graph_model.catalogue import Catalogue
 from graph_model.errors import InvalidInput
-from graph_model.pii import IdHasher
 from graph_model.store.base import Store
-from graph_model.types import label_of
-from loaders.bundle import LoadReport, Reject, no_cycle_collection
-# The loader's own validation, reused so that a bundle converted here is checked and
-# hashed exactly as `sanctionnet load` checks and hashes it.
-from loaders.bundle import _entry_problem, _entry_props, _relation_rows, _subject_rows, _unique_rows, _valid_rows
-from loaders.rows import EntryRow, SourceRow
+from loaders.bundle import LoadReport
+from loaders.neo4j_admin_finish import FILL, FORMAT, _finish_files, finish_import
 
-__all__ = ["ARRAY_DELIMITER", "FILL", "FORMAT", "PAGE", "SPACES", "Written", "export_bundle", "export_store", "finish_import"]
+__all__ = ["ARRAY_DELIMITER", "FILL", "FORMAT", "PAGE", "SPACES", "Written", "export_store", "finish_import"]
 
-# Bump when the layout of the folder changes (manifest.json carries it).
-FORMAT = 1
 # Nodes per page of the neo4j_admin_* reads (their LIMIT): a shorter page is the last. On
 # FalkorDB a page costs ~2 µs per node after it (its sort is not index-backed), so large
 # pages: 10,000 took 50 s for 265,000 subjects, 50,000 took 40 s.
 PAGE = 50_000
-# Nodes per write of neo4j_admin_empty_lists (its LIMIT).
-FILL = 10_000
 # The ASCII unit separator: made to separate items, and never in a bundle's text (the
 # loader rejects control characters), unlike `;` or `|`.
 ARRAY_DELIMITER = "\x1f"
@@ -281,33 +275,6 @@ def _staging(folder: Path) -> Iterator[_Writer]:
     part.rename(folder)
 
 
-def _finish_files(writer: _Writer, written: Written, source: str, **extra) -> None:
-    """manifest.json, import.args, import.sh and README.txt: the command line and what follows."""
-    folder = writer.folder
-    files = sorted(writer.files, key=lambda f: f.option != "--nodes")  # stable: nodes, then relationships
-    multiline = [str(f.path.relative_to(folder)) for f in files if f.multiline]
-    options = ["--id-type=string", "--array-delimiter=U+001F", "--ignore-empty-strings=false", "--trim-strings=false",
-               "--legacy-style-quoting=false", "--skip-duplicate-nodes=false", "--skip-bad-relationships=false",
-               "--bad-tolerance=0", *(["--multiline-fields=true"] if multiline else [])]
-    groups = [f"{f.option}={f.name}={f.path.relative_to(folder)}" for f in files]
-    written.nodes, written.relationships, written.files = writer.nodes, writer.relationships, len(files)
-    written.empty_lists = [list(keys) for keys in sorted(writer.empty_lists)]
-    written.command = " ".join(["neo4j-admin database import full neo4j", *options, *groups])
-    manifest = {"format": FORMAT, "source": source, "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "nodes": written.nodes, "relationships": written.relationships, "id_spaces": writer.spaces,
-                "empty_lists": written.empty_lists, "multiline_files": multiline, **extra,
-                "files": [{"option": f.option, "name": f.name, "file": str(f.path.relative_to(folder)), "rows": f.rows}
-                          for f in files]}
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (folder / "import.args").write_text("\n".join([*options, *groups]) + "\n", encoding="utf-8")
-    script = folder / "import.sh"
-    script.write_text(_SCRIPT, encoding="utf-8")
-    script.chmod(0o755)
-    (folder / "README.txt").write_text(_README.format(command=written.command, source=source, nodes=written.nodes,
-                                                      relationships=written.relationships,
-                                                      multiline=", ".join(multiline) or "none"), encoding="utf-8")
-
-
 def _state(store: Store) -> tuple[int, int, int]:
     """(data version, nodes, relationships): unchanged from start to end of an export."""
     return (store.read_one("data_version")["version"], store.read_one("count_nodes")["n"],
@@ -382,165 +349,3 @@ def export_store(store: Store, folder: Path, *, progress: Progress | None = None
         _finish_files(writer, written, "the store", data_version=before[0])
     written.seconds = time.perf_counter() - started
     return written
-
-
-class _NewDatabase:
-    """The empty database neo4j-admin imports into, as the loader's look-ups see it: no
-    subject, code or entry exists yet, so ``read`` finds nothing."""
-
-    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
-        return []
-
-
-def _entry_rows(folder: Path, catalogue: Catalogue, known: dict, report: LoadReport) -> list[tuple[str, str, dict]]:
-    """(entry id, subject id, properties) of the valid entries, as ``_load_entries`` checks them."""
-    name = "entries.csv"
-    rows = []
-    for line, row in _unique_rows(EntryRow, folder, name, "entry_id", report).values():
-        list_def = catalogue.lists.get(row.list)
-        problem = _entry_problem(row, list_def, catalogue, known, {})
-        if problem:
-            report.rejects.append(Reject(name, line, *problem))
-            continue
-        rows.append((row.entry_id, row.subject_id, _entry_props(row, list_def)))
-    report.loaded[name] = len(rows)
-    return rows
-
-
-def _source_rows(folder: Path, known: dict, entries: set[str], report: LoadReport):
-    """Source records, who they are about (with why) and the entries they produced, as
-    ``load_sources``/``link_source_entries`` leave them: one record per key, the last
-    row's why and raw text (an empty raw keeps an earlier one)."""
-    name = "sources.csv"
-    records: dict[str, dict] = {}
-    about: dict[tuple[str, str], str] = {}
-    produced: set[tuple[str, str]] = set()
-    if not (folder / name).is_file():
-        return records, about, produced
-    for line, row in _valid_rows(SourceRow, folder, name, report):
-        if row.subject_id not in known:
-            report.rejects.append(Reject(name, line, "subject_id", f"no subject {row.subject_id!r} in this bundle or the store"))
-            continue
-        if row.entry_id and row.entry_id not in entries:
-            report.rejects.append(Reject(name, line, "entry_id", f"no entry {row.entry_id!r} in this bundle or the store"))
-            continue
-        key = f"{row.source}|{row.record_id}"
-        record = records.setdefault(key, {"id": key})
-        record.update(source=row.source, record_id=row.record_id, **({"raw": row.raw} if row.raw is not None else {}))
-        about[(row.subject_id, key)] = row.why
-        if row.entry_id:
-            produced.add((row.entry_id, key))
-        report.loaded[name] = report.loaded.get(name, 0) + 1
-    return records, about, produced
-
-
-def export_bundle(catalogue: Catalogue, hasher: IdHasher, bundle: Path, folder: Path, *, batch_size: int = 20_000,
-                  progress: Progress | None = None) -> Written:
-    """Convert a bundle into ``folder`` for neo4j-admin, without a store: the graph
-    ``sanctionnet load`` would leave in an empty store, but for the restrictions and
-    tasks, which ``sanctionnet db propagate`` derives after the import.
-
-    Rows are validated, and ID numbers hashed and masked, by the loader's own code;
-    rejected rows are in ``Written.report.rejects``. Like a load, it holds the valid
-    subjects and relations in memory while it checks them against each other.
-    """
-    started = time.perf_counter()
-    progress = progress or (lambda stage, n: None)
-    bundle, folder = Path(bundle), Path(folder)
-    if not bundle.is_dir():
-        raise InvalidInput(f"{bundle}: not a folder; a bundle is a folder with subjects.csv, relations.csv, entries.csv")
-    report, empty = LoadReport(), _NewDatabase()
-    with no_cycle_collection():
-        by_kind, known = _subject_rows(empty, bundle, hasher, report, batch_size)
-        by_type = _relation_rows(empty, bundle, known, report, batch_size)
-        entries = _entry_rows(bundle, catalogue, known, report)
-        records, about, produced = _source_rows(bundle, known, {eid for eid, _, _ in entries}, report)
-        report.loaded["subjects.csv"] = sum(map(len, by_kind.values()))
-        report.loaded["relations.csv"] = sum(map(len, by_type.values()))
-        written = Written(folder, report=report)
-        if not report.rows_loaded:
-            return written  # nothing valid: no folder, the rejects say why
-        with _staging(folder) as writer:
-            for kind, rows in by_kind.items():
-                for row in rows:
-                    writer.node("Subject", ("Subject", label_of(kind).value), {"id": row["id"], **row["props"]})
-                progress("nodes", len(rows))
-            for rel, rows in by_type.items():
-                for row in rows:
-                    writer.relationship(rel.value, ("Subject", row["from_id"]), ("Subject", row["to_id"]),
-                                        {k: row[k] for k in ("valid_from", "valid_to", "share", "title")})
-                progress("relationships", len(rows))
-            for entry_id, subject_id, props in entries:
-                writer.node("Entry", ("Entry",), {"id": entry_id, **props})
-                writer.relationship("HAS_ENTRY", ("Subject", subject_id), ("Entry", entry_id), {})
-            for record in records.values():
-                writer.node("SourceRecord", ("SourceRecord",), record)
-            for (subject_id, key), why in about.items():
-                writer.relationship("RECORDED_IN", ("Subject", subject_id), ("SourceRecord", key), {"why": why})
-            for entry_id, key in sorted(produced):
-                writer.relationship("FROM_RECORD", ("Entry", entry_id), ("SourceRecord", key), {})
-            progress("nodes", len(entries) + len(records) + 1)  # and the data-version node below
-            progress("relationships", len(entries) + len(about) + len(produced))
-            # As the load's last step leaves it: the data version of a first load.
-            writer.node("Meta", ("Meta",), {"id": "data", "version": 1,
-                                            "changed_at": datetime.now(UTC).isoformat(timespec="seconds")})
-            _finish_files(writer, written, f"the bundle {bundle}")
-    written.seconds = time.perf_counter() - started
-    return written
-
-
-def finish_import(store: Store, folder: Path) -> dict[str, int]:
-    """After neo4j-admin imported ``folder`` into ``store``: set the empty lists it could
-    not write and remove their marks, then check that the database holds exactly the
-    folder's nodes and relationships. Idempotent. Returns the counts."""
-    folder = Path(folder)
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(f"{folder}: no readable manifest.json of `sanctionnet export neo4j-admin` ({exc})") from None
-    if manifest.get("format") != FORMAT:
-        raise InvalidInput(f"{folder}: written in format {manifest.get('format')}, this sanctionnet reads {FORMAT}")
-    restored = 0
-    for keys in manifest["empty_lists"]:
-        done = FILL
-        while done == FILL:
-            done = store.write("neo4j_admin_empty_lists", keys=keys, fill=dict.fromkeys(keys, [])).rows[0]["n"]
-            restored += done
-    marked = store.read_one("neo4j_admin_marked")["n"]
-    nodes = store.read_one("count_nodes")["n"]
-    relationships = store.read_one("neo4j_admin_relationship_count")["n"]
-    if marked or (nodes, relationships) != (manifest["nodes"], manifest["relationships"]):
-        raise InvalidInput(f"the database holds {nodes:,} nodes ({marked:,} still marked) and {relationships:,} "
-                           f"relationships, {folder} {manifest['nodes']:,} and {manifest['relationships']:,}: import "
-                           "into an empty database, and finish before anything else writes to it")
-    return {"restored": restored, "nodes": nodes, "relationships": relationships}
-
-
-_SCRIPT = """#!/bin/sh
-# Written by `sanctionnet export neo4j-admin`: imports this folder into a new database.
-# Usage: ./import.sh [DATABASE]  (default neo4j; NEO4J_ADMIN overrides the neo4j-admin on PATH).
-# Stop the database first (or import into one that does not exist yet), then see README.txt.
-set -eu
-cd "$(dirname "$0")"
-exec "${NEO4J_ADMIN:-neo4j-admin}" database import full "${1:-neo4j}" @import.args
-"""
-
-_README = """Written by `sanctionnet export neo4j-admin` from {source}:
-{nodes} nodes and {relationships} relationships (counts per file in manifest.json).
-
-1. Import (Neo4j 5.x / 2025.x, database stopped or not yet created), from this folder:
-
-   {command}
-
-   (./import.sh [DATABASE] runs exactly that, with the options from import.args.)
-   Files with line breaks in their values: {multiline}.
-
-2. Start the database (CREATE DATABASE if it did not exist), then, with SANCTIONNET_STORE=neo4j
-   and the SANCTIONNET_NEO4J_* settings pointing at it:
-
-   sanctionnet export neo4j-admin-finish THIS-FOLDER
-
-   It creates sanctionnet's constraints and indexes, sets the empty lists neo4j-admin cannot
-   write, and checks that the database holds every node and relationship of this folder.
-   After a --bundle export, run `sanctionnet db propagate` next (restrictions and tasks).
-"""

@@ -1,4 +1,4 @@
-"""The benchmark's baselines (bench/baselines.py) give sanctionnet's answers.
+"""The benchmark's baselines (bench/baselines/) give sanctionnet's answers.
 
 A demo bundle, with entries on the other lists and role periods the generator never
 makes added (PR2's ownership narrowing, NAMED persons, decided measures, notice

@@ -35,7 +35,8 @@ from loaders.bundle import load_bundle
 from loaders.demo import generate_bundle
 from loaders.demo_tenders import write_tenders
 from loaders.divisions import load_divisions
-from loaders.neo4j_admin import ARRAY_DELIMITER, FILL, PAGE, SPACES, export_bundle, export_store, finish_import
+from loaders.neo4j_admin import ARRAY_DELIMITER, FILL, PAGE, SPACES, export_store, finish_import
+from loaders.neo4j_admin_bundle import export_bundle
 from loaders.rows import OPTIONAL_FILES
 from loaders.tenders import load_tenders
 from tests.serving import run_cli

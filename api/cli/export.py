@@ -21,7 +21,8 @@ from graph_model.settings import get_settings
 from loaders.bods import export_bods
 from loaders.bundle import write_rejects
 from loaders.ftm import export_ftm
-from loaders.neo4j_admin import Written, export_bundle, export_store, finish_import
+from loaders.neo4j_admin import Written, export_store, finish_import
+from loaders.neo4j_admin_bundle import export_bundle
 
 __all__ = ["app"]
 
