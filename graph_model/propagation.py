@@ -13,6 +13,7 @@ list's propagation rules does.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from graph_model.catalogue import NAMED, Catalogue
@@ -28,11 +29,13 @@ class PropagationStats:
     restrictions: int = 0
     tasks: int = 0
     lists: dict[str, int] = field(default_factory=dict)
+    seconds: float = field(default=0.0, compare=False)  # spent propagating: not part of what was derived
 
     def add(self, other: PropagationStats) -> None:
         self.entries += other.entries
         self.restrictions += other.restrictions
         self.tasks += other.tasks
+        self.seconds += other.seconds
         for list_id, n in other.lists.items():
             self.lists[list_id] = self.lists.get(list_id, 0) + n
 
@@ -48,6 +51,7 @@ def propagate(store: Store, catalogue: Catalogue, *, by_list: dict[str, list[str
     ``cypher/propagate.cypher``) is marked settled once its batch is done.
     """
     stats = PropagationStats()
+    started = time.perf_counter()
     for list_def in catalogue.lists.values():
         if by_list is None:
             ids = [row["id"] for row in store.read("entry_ids_of_list", list=list_def.id)]
@@ -81,4 +85,5 @@ def propagate(store: Store, catalogue: Catalogue, *, by_list: dict[str, list[str
             stats.tasks += derive_tasks(store, catalogue, batch)
             if unsettled:
                 store.write("settle_entries", rows=unsettled)
+    stats.seconds = time.perf_counter() - started
     return stats

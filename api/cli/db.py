@@ -63,4 +63,4 @@ def propagate() -> None:
     with opened() as ctx:
         stats = propagate_entries(ctx.store, ctx.catalogue, batch_size=ctx.settings.batch_size)
     console.print(f"propagated {stats.entries} entries into {stats.restrictions} restrictions "
-                  f"and {stats.tasks} tasks")
+                  f"and {stats.tasks} tasks in {stats.seconds:.1f} s")
