@@ -38,6 +38,7 @@ import gc
 import json
 import os
 import platform
+import queue
 import sqlite3
 import random
 import shutil
@@ -302,18 +303,61 @@ def _http_new_listing(port: int, registrar: str, screener: str, enterprise: str,
         return time.perf_counter() - t0, answer.json()["restricted"]
 
 
-def _analyses(result: SizeResult, store, catalogue, hasher, sample: Sample) -> None:
+def _analysis_child(data: str, fsync: str, kind: str, out) -> None:
+    """Run one analysis on the running store, in its own process (``_analysis``), and
+    put (seconds, what it found, peak resident bytes) on ``out``."""
     from analysis.controllers import derive_candidates
-    from analysis.leads import LeadKind, find_leads
+    from analysis.leads import find_leads
+    from graph_model.catalogue import load_catalogue
+    from graph_model.settings import Settings
+    from graph_model.store import open_store
+
+    store, _server, _ = open_store(Settings(data_dir=Path(data), fsync=fsync, id_hash_key="bench"), start=False)
+    catalogue = load_catalogue()
+    try:
+        t0 = time.perf_counter()
+        if kind == "controllers":
+            derived = derive_candidates(store, catalogue)
+            found = f"{derived.candidates:,} candidates"
+        else:
+            found = f"{len(find_leads(store, catalogue, kinds=[kind])):,} leads"
+        out.put((time.perf_counter() - t0, found, _peak()))
+    finally:
+        store.close()
+
+
+def _analysis(data: Path, fsync: str, kind: str, limit: float) -> tuple[float | None, str, int]:
+    """One analysis in a child process, stopped after ``limit`` seconds: (seconds or None
+    if stopped, what it found, its peak memory)."""
+    context = get_context("spawn")
+    out = context.Queue()
+    child = context.Process(target=_analysis_child, args=(str(data), fsync, kind, out))
+    child.start()
+    try:
+        return out.get(timeout=limit)
+    except queue.Empty:
+        return None, f"stopped after {limit:.0f} s", _peak(child.pid)
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _analyses(result: SizeResult, store, hasher, sample: Sample, args, data: Path) -> None:
+    """Each kind of lead and ``controllers derive`` (each in a process of its own, with a
+    time limit), then ``owners`` of held enterprises."""
     from analysis.ownership import owners
     from graph_model.rules import resolve_subject
 
-    for kind in (LeadKind.phoenix, LeadKind.shared_controller, LeadKind.circular_ownership, LeadKind.shell_chain,
-                 LeadKind.collusion_group):
-        seconds, found = _timed(lambda kind=kind: find_leads(store, catalogue, kinds=[kind]))
-        result.add(Figure(f"analysis: {kind.value} leads", "s", seconds, note=f"{len(found):,} leads"))
-    seconds, derived = _timed(lambda: derive_candidates(store, catalogue))
-    result.add(Figure("analysis: controllers derive (every holding)", "s", seconds))
+    peak = 0
+    for kind, what in (("phoenix", "phoenix leads"), ("shared_controller", "shared_controller leads"),
+                       ("circular_ownership", "circular_ownership leads"), ("shell_chain", "shell_chain leads"),
+                       ("collusion_group", "collusion_group leads"),
+                       ("controllers", "controllers derive (every holding)")):
+        seconds, found, used = _analysis(data, args.fsync, kind, args.analysis_limit)
+        peak = max(peak, used)
+        result.add(Figure(f"analysis: {what}", "s", seconds, note=found))
+    result.peaks["analyses"] = peak
     samples = []
     for subject_id in sample.held:
         subject = resolve_subject(store, hasher, subject_id)
@@ -424,8 +468,8 @@ def _sanctionnet(result: SizeResult, folder: Path, data: Path, sample: Sample, a
             stop(proc)
         result.peaks["store"] = _peak(pid) + _peak()
         if args.analyses:
-            _analyses(result, raw, catalogue, hasher, sample)
-            result.peaks["analyses"] = _peak(pid) + _peak()
+            _analyses(result, raw, hasher, sample, args, data)
+            result.peaks["analyses"] += _peak(pid)
         result.peak_memory_bytes = max(result.peak_memory_bytes, _peak(pid) + _peak())
     finally:
         raw.close()
@@ -589,6 +633,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--fsync", choices=["always", "everysec"], default="always")
     parser.add_argument("--no-analyses", dest="analyses", action="store_false")
+    parser.add_argument("--analysis-limit", type=float, default=900.0,
+                        help="seconds after which one analysis is stopped and reported as such")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--tmp", type=Path, help="work folder (default: a temporary one)")
