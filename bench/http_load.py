@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 
 from bench.spine import percentile
-from tests.serving import api_key, free_port, run_cli, serve, stop
+from bench.server import api_key, free_port, run_cli, serve, stop
 
 __all__ = ["LoadResult", "load", "main", "subjects"]
 

@@ -225,14 +225,14 @@ def _sample(folder: Path, checks: int, batch: int, seed: int) -> Sample:
 
 
 def _serve(env: dict, workers: int = 1):
-    from tests.serving import free_port, serve
+    from bench.server import free_port, serve
 
     port = free_port()
     return port, serve(env, port, workers=workers)
 
 
 def _http_checks(port: int, key: str, keys: Sequence[str]) -> list[float]:
-    from tests.serving import client
+    from bench.server import client
 
     samples = []
     with client(port, key) as http:
@@ -248,7 +248,7 @@ def _http_checks(port: int, key: str, keys: Sequence[str]) -> list[float]:
 
 
 def _http_batch(port: int, key: str, keys: Sequence[str], repeat: int = 3) -> float:
-    from tests.serving import client
+    from bench.server import client
 
     best = float("inf")
     with client(port, key, timeout=120) as http:
@@ -285,7 +285,7 @@ def _http_new_listing(port: int, registrar: str, screener: str, enterprise: str,
                       notice_days: int) -> tuple[float, bool]:
     """The same as ``_new_listing`` through the API: POST the decision and its
     notification as a registrar, then GET the check as a screener."""
-    from tests.serving import client
+    from bench.server import client
 
     day = (date.today() - timedelta(days=notice_days + 10)).isoformat()
     who = {"actor": "bench", "department": _COURT, "on": day, "reason": "bench"}
@@ -377,7 +377,7 @@ def _sanctionnet(result: SizeResult, folder: Path, data: Path, sample: Sample, a
     from graph_model.rules import check, check_many
     from graph_model.settings import Settings
     from graph_model.store import open_store
-    from tests.serving import api_key, stop
+    from bench.server import api_key, stop
 
     settings = Settings(data_dir=data, fsync=args.fsync, id_hash_key="bench")
     raw, server, _ = open_store(settings)
