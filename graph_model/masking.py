@@ -64,8 +64,10 @@ def mask_check(answer: CheckAnswer, reader: Role) -> CheckAnswer | None:
         return None
     reasons = [r for r in answer.reasons if r.role == "entity" and r.state is EntryState.active]
     measures = sorted({m for r in reasons for m in r.measures})
+    # No data version: it counts every act, and acts the public does not see (a
+    # proposal, an objection) would show in how it moves.
     return answer.model_copy(update={"reasons": reasons, "measures": measures, "restricted": bool(measures),
-                                     "suspended": False, "eligibility": None})
+                                     "suspended": False, "eligibility": None, "data_version": None})
 
 
 def mask_subgraph(graph: Subgraph, reader: Role) -> Subgraph:

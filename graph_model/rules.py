@@ -115,7 +115,10 @@ def _lookup_many(store: Store, hasher: IdHasher, keys: Sequence[str], query: str
         later = []
         for i in pending:
             by, value, what = plans[i][step]
-            found[i] = _single(rows.get((by, value), []), what)
+            try:
+                found[i] = _single(rows.get((by, value), []), what)
+            except Conflict as exc:
+                raise Conflict(f"{shown_key(keys[i])!r}: {exc}") from None
             if found[i] is None and step + 1 < len(plans[i]):
                 later.append(i)
         pending, step = later, step + 1

@@ -200,4 +200,5 @@ class CheckAnswer(BaseModel):
     region: str | None = Field(None, description="The region asked about; null: every region.")
     catalogue_version: str
     data_version: int | None = Field(None, description="The graph's data version the answer was read at (raised by "
-                                     "every load and act; the audit log records it too).")
+                                     "every load and act; the audit log records it too); null for a public key.",
+                                     examples=[42])

@@ -30,7 +30,8 @@ from graph_model.types import OPEN_END, OPEN_START, EntryState, RelType, Subject
 from loaders.csvfile import Reject, read_rows, write_rejects
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES, EntryRow, RelationRow, SourceRow, SubjectRow
 
-__all__ = ["Reject", "LoadReport", "load_bundle", "no_cycle_collection", "read_by_ids", "write_rejects"]
+__all__ = ["LoadReport", "Reject", "entry_problem", "entry_props", "load_bundle", "no_cycle_collection", "read_by_ids",
+           "relation_rows", "subject_rows", "unique_rows", "valid_rows", "write_rejects"]
 
 Progress = Callable[[str, int], None]
 # Who may hold which role: (kinds on the from side, kinds on the to side).
@@ -78,7 +79,7 @@ def _validate(model: type[BaseModel], name: str, line: int, row: dict, report: L
         return None
 
 
-def _valid_rows(model: type[BaseModel], folder: Path, name: str, report: LoadReport) -> Iterator[tuple[int, Any]]:
+def valid_rows(model: type[BaseModel], folder: Path, name: str, report: LoadReport) -> Iterator[tuple[int, Any]]:
     columns = COLUMNS.get(name) or OPTIONAL_FILES[name]
     for line, raw in read_rows(folder / name, columns, report.rejects, report.read,
                                OPTIONAL_COLUMNS.get(name, ())):
@@ -87,10 +88,10 @@ def _valid_rows(model: type[BaseModel], folder: Path, name: str, report: LoadRep
             yield line, row
 
 
-def _unique_rows(model: type[BaseModel], folder: Path, name: str, key: str, report: LoadReport) -> dict[str, tuple[int, Any]]:
+def unique_rows(model: type[BaseModel], folder: Path, name: str, key: str, report: LoadReport) -> dict[str, tuple[int, Any]]:
     """Valid rows by their key; a repeated key is rejected, the first one kept."""
     rows: dict[str, tuple[int, Any]] = {}
-    for line, row in _valid_rows(model, folder, name, report):
+    for line, row in valid_rows(model, folder, name, report):
         value = getattr(row, key)
         if value in rows:
             report.rejects.append(Reject(name, line, key, f"duplicate {key} {value!r}, first on line {rows[value][0]}"))
@@ -150,10 +151,10 @@ def _identifier_clash(sid: str, line: int, props: dict, owners: dict, claimed: d
     return None
 
 
-def _subject_rows(store, folder, hasher, report, batch_size):
+def subject_rows(store, folder, hasher, report, batch_size):
     """The subjects to write, by kind, and the kind of every subject the load knows."""
     name = "subjects.csv"
-    rows: dict[str, tuple[int, SubjectRow]] = _unique_rows(SubjectRow, folder, name, "id", report)
+    rows: dict[str, tuple[int, SubjectRow]] = unique_rows(SubjectRow, folder, name, "id", report)
     existing = _existing_kinds(store, list(rows), batch_size)
     by_kind: dict[SubjectKind, list[dict]] = {kind: [] for kind in SubjectKind}
     props = {sid: _subject_props(row, hasher) for sid, (_, row) in rows.items()}
@@ -173,10 +174,10 @@ def _subject_rows(store, folder, hasher, report, batch_size):
     return by_kind, existing | {r["id"]: kind for kind, rs in by_kind.items() for r in rs}
 
 
-def _relation_rows(store, folder, known, report, batch_size) -> dict[RelType, list[dict]]:
+def relation_rows(store, folder, known, report, batch_size) -> dict[RelType, list[dict]]:
     """The role periods to write, by type, each row checked against its endpoints."""
     name = "relations.csv"
-    good: list[tuple[int, RelationRow]] = list(_valid_rows(RelationRow, folder, name, report))
+    good: list[tuple[int, RelationRow]] = list(valid_rows(RelationRow, folder, name, report))
     unknown = {i for _, r in good for i in (r.from_id, r.to_id)} - set(known)
     known = known | _existing_kinds(store, unknown, batch_size)
     by_type: dict[RelType, list[dict]] = {rel: [] for rel in RelType}
@@ -240,7 +241,7 @@ def _write_graph(store, by_kind, by_type, report, batch_size, progress) -> None:
 _TASK_RELATIONS = ("SUPERVISED_BY", "STAFF_OF")
 
 
-def _entry_problem(row: EntryRow, list_def: ListDef | None, catalogue: Catalogue, known: dict,
+def entry_problem(row: EntryRow, list_def: ListDef | None, catalogue: Catalogue, known: dict,
                    attached: dict) -> tuple[str, str] | None:
     """What is wrong with an entry row against the catalogue and the graph, as (field, reason)."""
     if list_def is None:
@@ -259,7 +260,7 @@ def _entry_problem(row: EntryRow, list_def: ListDef | None, catalogue: Catalogue
         return "permanent", f"list {row.list!r} has no permanent entries"
     valid_to = row.valid_to
     if valid_to is None and row.state is EntryState.expired:
-        valid_to = row.state_since - timedelta(days=1)  # as _entry_props stores it
+        valid_to = row.state_since - timedelta(days=1)  # as entry_props stores it
     problem = list_def.duration.too_long(row.determined, valid_to, row.permanent)
     if problem:
         return "valid_to", problem
@@ -275,7 +276,7 @@ def _entry_problem(row: EntryRow, list_def: ListDef | None, catalogue: Catalogue
     return None
 
 
-def _entry_props(row: EntryRow, list_def: ListDef) -> dict:
+def entry_props(row: EntryRow, list_def: ListDef) -> dict:
     props = row.model_dump(mode="json", exclude={"entry_id", "subject_id", "state_since"})
     valid_to = row.valid_to
     if row.state is EntryState.expired and valid_to is None:
@@ -294,18 +295,18 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     """Load entries and derive each batch's restrictions at once, so no entry is in the
     store without them for longer than one batch; return the entry ids loaded."""
     name = "entries.csv"
-    good: dict[str, tuple[int, EntryRow]] = _unique_rows(EntryRow, folder, name, "entry_id", report)
+    good: dict[str, tuple[int, EntryRow]] = unique_rows(EntryRow, folder, name, "entry_id", report)
     wanted = {r.subject_id for _, r in good.values()} | {p for _, r in good.values() for p in r.named}
     known = known | _existing_kinds(store, wanted - set(known), batch_size)
     attached = {row["id"]: row for row in read_by_ids(store, "entry_subjects", good, batch_size)}
     rows: list[dict] = []
     for line, row in good.values():
         list_def = catalogue.lists.get(row.list)
-        problem = _entry_problem(row, list_def, catalogue, known, attached)
+        problem = entry_problem(row, list_def, catalogue, known, attached)
         if problem:
             report.rejects.append(Reject(name, line, *problem))
             continue
-        rows.append({"id": row.entry_id, "subject_id": row.subject_id, "props": _entry_props(row, list_def)})
+        rows.append({"id": row.entry_id, "subject_id": row.subject_id, "props": entry_props(row, list_def)})
     lines = {row.entry_id: line for line, row in good.values()}
     loaded: set[str] = set()
     for batch in batched(rows, batch_size):
@@ -332,7 +333,7 @@ def _load_sources(store, folder, known, entries, report, batch_size, progress) -
         return
     progress(name, 0)
     rows, linked = [], []
-    good = list(_valid_rows(SourceRow, folder, name, report))
+    good = list(valid_rows(SourceRow, folder, name, report))
     known = known | _existing_kinds(store, {r.subject_id for _, r in good} - set(known), batch_size)
     stored = {row["id"] for row in read_by_ids(store, "entry_subjects",
                                                  {r.entry_id for _, r in good if r.entry_id} - entries, batch_size)}
@@ -388,9 +389,9 @@ def _load_bundle(store, catalogue, hasher, folder, batch_size, progress) -> Load
     started = time.perf_counter()
     # progress(stage, 0) marks where a stage begins, so rates are per stage.
     progress("subjects.csv", 0)
-    by_kind, known = _subject_rows(store, folder, hasher, report, batch_size)
+    by_kind, known = subject_rows(store, folder, hasher, report, batch_size)
     progress("relations.csv", 0)
-    by_type = _relation_rows(store, folder, known, report, batch_size)
+    by_type = relation_rows(store, folder, known, report, batch_size)
     _write_graph(store, by_kind, by_type, report, batch_size, progress)
     role_targets = _role_targets(by_type)
     progress("entries.csv", 0)

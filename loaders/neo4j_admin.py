@@ -33,6 +33,7 @@ import.args, import.sh, README.txt) and ``finish_import`` are in
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -46,7 +47,7 @@ from typing import Any
 from graph_model.errors import InvalidInput
 from graph_model.store.base import Store
 from loaders.bundle import LoadReport
-from loaders.neo4j_admin_finish import FILL, FORMAT, _finish_files, finish_import
+from loaders.neo4j_admin_finish import FILL, FORMAT, finish_files, finish_import
 
 __all__ = ["ARRAY_DELIMITER", "FILL", "FORMAT", "PAGE", "SPACES", "Written", "export_store", "finish_import"]
 
@@ -121,7 +122,8 @@ class _File:
     def __init__(self, path: Path, option: str, name: str, fixed: list[str], columns: dict[str, str]) -> None:
         self.path, self.option, self.name, self.columns = path, option, name, columns
         self.rows, self.multiline = 0, False
-        self.handle = open(path, "w", encoding="utf-8", newline="")
+        self.handle = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8",
+                           newline="")
         self.handle.write(",".join([*fixed, *(f"{key}:{kind}" for key, kind in columns.items())]) + "\n")
 
 
@@ -251,6 +253,9 @@ def _space_of(labels: tuple[str, ...]) -> str:
     return found[0]
 
 
+_MARKER = ".sanctionnet-export"  # marks a DIR.part this export made
+
+
 @contextmanager
 def _staging(folder: Path) -> Iterator[_Writer]:
     """A writer into ``folder.part``, renamed to ``folder`` when the block succeeds, so a
@@ -259,9 +264,16 @@ def _staging(folder: Path) -> Iterator[_Writer]:
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InvalidInput(f"{folder} exists and is not an empty folder; the import files need a folder of their own")
     part = folder.with_name(folder.name + ".part")
-    shutil.rmtree(part, ignore_errors=True)
-    (part / "nodes").mkdir(parents=True)
-    (part / "relationships").mkdir()
+    if part.exists():
+        # Ours, left by a run that died (it holds the marker), or someone else's folder.
+        if not (part / _MARKER).is_file():
+            raise InvalidInput(f"{part} exists and was not made by this export; move it away first")
+        shutil.rmtree(part)
+    # The files hold names and hashed ID numbers: the owner only, as the audit log.
+    part.mkdir(mode=0o700, parents=True)
+    (part / _MARKER).touch(mode=0o600)
+    (part / "nodes").mkdir(mode=0o700)
+    (part / "relationships").mkdir(mode=0o700)
     writer = _Writer(part)
     try:
         yield writer
@@ -270,6 +282,7 @@ def _staging(folder: Path) -> Iterator[_Writer]:
         shutil.rmtree(part, ignore_errors=True)
         raise
     writer.close()
+    (part / _MARKER).unlink()
     if folder.exists():
         folder.rmdir()
     part.rename(folder)
@@ -346,6 +359,6 @@ def export_store(store: Store, folder: Path, *, progress: Progress | None = None
                                    f"{SPACES[space][0]}` must be a unique, non-empty string")
         if writer.relationships != before[2]:
             raise InvalidInput(f"{writer.relationships:,} of {before[2]:,} relationships exported")
-        _finish_files(writer, written, "the store", data_version=before[0])
+        finish_files(writer, written, "the store", data_version=before[0])
     written.seconds = time.perf_counter() - started
     return written

@@ -19,9 +19,9 @@ from graph_model.types import label_of
 from loaders.bundle import LoadReport, Reject, no_cycle_collection
 # The loader's own validation, reused so that a bundle converted here is checked and
 # hashed exactly as `sanctionnet load` checks and hashes it.
-from loaders.bundle import _entry_problem, _entry_props, _relation_rows, _subject_rows, _unique_rows, _valid_rows
+from loaders.bundle import entry_problem, entry_props, relation_rows, subject_rows, unique_rows, valid_rows
 from loaders.neo4j_admin import Progress, Written, _staging
-from loaders.neo4j_admin_finish import _finish_files
+from loaders.neo4j_admin_finish import finish_files
 from loaders.rows import EntryRow, SourceRow
 
 __all__ = ["export_bundle"]
@@ -39,13 +39,13 @@ def _entry_rows(folder: Path, catalogue: Catalogue, known: dict, report: LoadRep
     """(entry id, subject id, properties) of the valid entries, as ``_load_entries`` checks them."""
     name = "entries.csv"
     rows = []
-    for line, row in _unique_rows(EntryRow, folder, name, "entry_id", report).values():
+    for line, row in unique_rows(EntryRow, folder, name, "entry_id", report).values():
         list_def = catalogue.lists.get(row.list)
-        problem = _entry_problem(row, list_def, catalogue, known, {})
+        problem = entry_problem(row, list_def, catalogue, known, {})
         if problem:
             report.rejects.append(Reject(name, line, *problem))
             continue
-        rows.append((row.entry_id, row.subject_id, _entry_props(row, list_def)))
+        rows.append((row.entry_id, row.subject_id, entry_props(row, list_def)))
     report.loaded[name] = len(rows)
     return rows
 
@@ -60,7 +60,7 @@ def _source_rows(folder: Path, known: dict, entries: set[str], report: LoadRepor
     produced: set[tuple[str, str]] = set()
     if not (folder / name).is_file():
         return records, about, produced
-    for line, row in _valid_rows(SourceRow, folder, name, report):
+    for line, row in valid_rows(SourceRow, folder, name, report):
         if row.subject_id not in known:
             report.rejects.append(Reject(name, line, "subject_id", f"no subject {row.subject_id!r} in this bundle or the store"))
             continue
@@ -94,8 +94,8 @@ def export_bundle(catalogue: Catalogue, hasher: IdHasher, bundle: Path, folder: 
         raise InvalidInput(f"{bundle}: not a folder; a bundle is a folder with subjects.csv, relations.csv, entries.csv")
     report, empty = LoadReport(), _NewDatabase()
     with no_cycle_collection():
-        by_kind, known = _subject_rows(empty, bundle, hasher, report, batch_size)
-        by_type = _relation_rows(empty, bundle, known, report, batch_size)
+        by_kind, known = subject_rows(empty, bundle, hasher, report, batch_size)
+        by_type = relation_rows(empty, bundle, known, report, batch_size)
         entries = _entry_rows(bundle, catalogue, known, report)
         records, about, produced = _source_rows(bundle, known, {eid for eid, _, _ in entries}, report)
         report.loaded["subjects.csv"] = sum(map(len, by_kind.values()))
@@ -127,6 +127,6 @@ def export_bundle(catalogue: Catalogue, hasher: IdHasher, bundle: Path, folder: 
             # As the load's last step leaves it: the data version of a first load.
             writer.node("Meta", ("Meta",), {"id": "data", "version": 1,
                                             "changed_at": datetime.now(UTC).isoformat(timespec="seconds")})
-            _finish_files(writer, written, f"the bundle {bundle}")
+            finish_files(writer, written, f"the bundle {bundle}")
     written.seconds = time.perf_counter() - started
     return written

@@ -1,6 +1,6 @@
 """The end of a neo4j-admin export and the step after its import.
 
-``_finish_files`` writes what goes beside the CSV files of ``loaders.neo4j_admin``:
+``finish_files`` writes what goes beside the CSV files of ``loaders.neo4j_admin``:
 manifest.json (counts, files, the format), import.args and import.sh (the command
 line) and README.txt (what to do next). ``finish_import`` is that next step, run on
 the imported database: it reads manifest.json back, restores the empty lists
@@ -20,7 +20,7 @@ from graph_model.store.base import Store
 if TYPE_CHECKING:  # annotations only: loaders.neo4j_admin imports this module
     from loaders.neo4j_admin import Written, _Writer
 
-__all__ = ["FILL", "FORMAT", "finish_import"]
+__all__ = ["FILL", "FORMAT", "finish_files", "finish_import"]
 
 # Bump when the layout of the folder changes (manifest.json carries it).
 FORMAT = 1
@@ -28,7 +28,7 @@ FORMAT = 1
 FILL = 10_000
 
 
-def _finish_files(writer: _Writer, written: Written, source: str, **extra) -> None:
+def finish_files(writer: _Writer, written: Written, source: str, **extra) -> None:
     """manifest.json, import.args, import.sh and README.txt: the command line and what follows."""
     folder = writer.folder
     files = sorted(writer.files, key=lambda f: f.option != "--nodes")  # stable: nodes, then relationships

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from api.audit import CALLER, GENESIS, AuditLog, read_entries, verify
+from api.audit import CALLER, GENESIS, AuditLog
+from api.audit_read import read_entries, verify
 from tests.factories import Bundle
 from tests.serving import api_key, client, free_port, run_cli, serve, stop
 

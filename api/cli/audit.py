@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from api.audit import AuditLog, read_entries, verify
+from api.audit import AuditLog
+from api.audit_read import read_entries, verify
 from api.cli.common import EXIT_INPUT, err
 from graph_model.settings import get_settings
 

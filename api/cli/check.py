@@ -1,5 +1,7 @@
 """``sanctionnet check ID``: the same answer as ``GET /v1/check``; ``check --file FILE``:
-one answer per line of keys, as ``POST /v1/check/batch`` gives them."""
+one answer per line of keys, as ``check_many`` gives them, masked for the role
+``--view`` names (the CLI is the machine's operator: it answers for the date asked, and
+looks every key up, where ``POST /v1/check/batch`` answers the public for today only)."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ def _keys(file: str) -> list[tuple[int, str]]:
     """The keys of ``file`` (``-``: stdin), one a line, with their line numbers; blank
     lines are left out."""
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text("utf-8")
+        text = sys.stdin.read() if file == "-" else Path(file).read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
     keys = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]

@@ -59,7 +59,9 @@ def propagate() -> None:
     and catalogue, and remove the records nothing supports any more. Idempotent. Run it
     after editing the catalogue's propagation rules, or if a process died between an
     entry's transition and its re-derivation (checks read the entry's state directly
-    and are right meanwhile; derived person records and tasks catch up here)."""
+    and are right meanwhile; derived person records and tasks catch up here). On a
+    record that exists it sets only what a rerun can change: the rule, the role
+    period's end and the catalogue version."""
     with opened() as ctx:
         stats = propagate_entries(ctx.store, ctx.catalogue, batch_size=ctx.settings.batch_size)
     console.print(f"propagated {stats.entries} entries into {stats.restrictions} restrictions "
