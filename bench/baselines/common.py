@@ -131,9 +131,16 @@ class _Rules:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self.restricting = frozenset(l.id for l in catalogue.lists.values() if l.effect == "restrict")
-        # list -> role -> ownerships it is narrowed to (empty: any)
-        self.roles = {l.id: {str(role): frozenset(map(str, p.ownership)) for p in l.propagation for role in p.roles}
-                      for l in catalogue.lists.values()}
+        # list -> role -> ownerships it is narrowed to (empty: any); two rules of a list
+        # on one role bind where either does
+        self.roles: dict[str, dict[str, frozenset[str]]] = {}
+        for l in catalogue.lists.values():
+            roles = self.roles.setdefault(l.id, {})
+            for p in l.propagation:
+                for role in map(str, p.roles):
+                    narrowed = frozenset(map(str, p.ownership))
+                    known = roles.get(role)
+                    roles[role] = narrowed if known is None else (known | narrowed if known and narrowed else frozenset())
         # Every rule follows one role held in the listed enterprise (role_held_on:
         # determination): the walk from a subject to what binds it is that deep.
         self.hops = 1 if any(role != NAMED for roles in self.roles.values() for role in roles) else 0
