@@ -252,10 +252,12 @@ def measure_sanctionnet(result: SizeResult, folder: Path, data: Path, sample: Sa
     try:
         timed = _Timed(raw)
         stages, report = _stage_times(timed, catalogue, hasher, folder)
+        if not report.bulk:
+            raise SystemExit("the load did not take the bulk path; is the store empty?")
         relations = report.loaded["relations.csv"]
         result.add(Figure("load: whole bundle, end to end", "rows/s", report.rows_loaded / report.seconds,
                           higher_is_better=True, note=f"{report.rows_loaded:,} rows in {report.seconds:.1f} s"))
-        # Memory and disk first: the scratch graph below would add to both.
+        # Memory and disk now: the scratch graph of _bulk_share, at the end, adds to both.
         info = raw._db.connection.info("memory")
         pid = server.status().pid
         result.add(Figure("store: memory (used_memory / server RSS)", "MiB", info["used_memory"] / 2**20,
