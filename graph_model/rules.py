@@ -312,8 +312,8 @@ def _valid(catalogue: Catalogue, action: str | None, region: str | None) -> None
 
 
 def _answer(catalogue: Catalogue, subject: dict, judged: list[Judged], known: dict[str, SubjectRef],
-            action: str | None, on: date, region: str | None) -> CheckAnswer:
-    """The check's answer for ``subject`` from its judged records."""
+            action: str | None, on: date, region: str | None, data_version: int | None) -> CheckAnswer:
+    """The check's answer for ``subject`` from its judged records, read at ``data_version``."""
     kind = SubjectKind(subject["kind"])
     reasons: list[Reason] = []
     for j in judged:
@@ -335,7 +335,7 @@ def _answer(catalogue: Catalogue, subject: dict, judged: list[Judged], known: di
     return CheckAnswer(
         subject=_ref(subject), action=action, date=on, region=region, restricted=bool(in_force),
         suspended=bool(reasons) and not in_force, measures=in_force, reasons=reasons, eligibility=eligibility,
-        catalogue_version=catalogue.version,
+        catalogue_version=catalogue.version, data_version=data_version,
     )
 
 
@@ -348,9 +348,7 @@ def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, act
     found = _lookup(store, hasher, key, "subject_records",
                     **window(catalogue, on, clean_years=action in catalogue.incentive_actions))
     judged, known = judge(store, catalogue, found["subject"], on, found["records"])
-    answer = _answer(catalogue, found["subject"], judged, known, action, on, region)
-    answer.data_version = found.get("data_version")
-    return answer
+    return _answer(catalogue, found["subject"], judged, known, action, on, region, found.get("data_version"))
 
 
 def check_many(store: Store, catalogue: Catalogue, hasher: IdHasher, keys: Sequence[str], *,
@@ -392,8 +390,6 @@ def _judge_part(store: Store, catalogue: Catalogue, part: Sequence[str], found: 
     rows = {row["subject"]["id"]: row for row in found if row is not None}
     judged = {sid: _judged(catalogue, row["records"], on) for sid, row in rows.items()}
     known = _names(store, (row["subject"] for row in rows.values()), (j for js in judged.values() for j in js))
-    by_subject = {sid: _answer(catalogue, row["subject"], judged[sid], known, action, on, region)
-                  for sid, row in rows.items()}
-    for sid, answer in by_subject.items():
-        answer.data_version = rows[sid].get("data_version")
+    by_subject = {sid: _answer(catalogue, row["subject"], judged[sid], known, action, on, region,
+                               row.get("data_version")) for sid, row in rows.items()}
     answers.update((key, by_subject[row["subject"]["id"]] if row else None) for key, row in zip(part, found))
