@@ -8,13 +8,13 @@ import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_model.errors import SanctionnetError
 from graph_model.identifiers import normalise_uscc, validate_uscc
 
-__all__ = ["HANDLERS", "Problem", "PROBLEM_RESPONSES", "problem_response"]
+__all__ = ["HANDLERS", "Candidate", "Problem", "PROBLEM_RESPONSES", "problem_response"]
 
 log = structlog.get_logger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -26,6 +26,14 @@ class FieldError(BaseModel):
     msg: str
 
 
+class Candidate(BaseModel):
+    """A subject a key names when it should name one (a name several enterprises share)."""
+
+    id: str
+    kind: str
+    name: str
+
+
 class Problem(BaseModel):
     type: str = "about:blank"
     title: str
@@ -33,6 +41,9 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     errors: list[FieldError] = []
+    candidates: list[Candidate] | None = Field(
+        None, description="409 for a key several subjects share: each of them (ask again by its id); "
+                          "absent otherwise.")
 
 
 PROBLEM_RESPONSES = {
@@ -84,20 +95,24 @@ def _mask_id_numbers(text: str) -> str:
 
 
 def problem_response(status: int, title: str, detail: str, type_: str = "about:blank", instance: str | None = None,
-                     errors: list | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+                     errors: list | None = None, headers: dict[str, str] | None = None,
+                     candidates: list[dict] | None = None) -> JSONResponse:
     """A problem+json response. A detail may echo what the caller sent; an ID number
-    in it is masked, whatever was glued to it (ID numbers are never returned in clear)."""
+    in it is masked, whatever was glued to it (ID numbers are never returned in clear).
+    ``candidates`` (subjects by id, kind and name; never a person's number) go as they are."""
     errors = [{**e, "msg": _mask_id_numbers(e["msg"])} for e in errors or []]
     body = Problem(type=type_, title=title, status=status, detail=_mask_id_numbers(detail), instance=instance,
-                   errors=errors)
-    return JSONResponse(body.model_dump(), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+                   errors=errors, candidates=candidates or None)
+    return JSONResponse(body.model_dump(exclude=None if candidates else {"candidates"}),
+                        status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def _problem(request: Request, status: int, title: str, detail: str, type_: str = "about:blank",
-             errors: list | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+             errors: list | None = None, headers: dict[str, str] | None = None,
+             candidates: list[dict] | None = None) -> JSONResponse:
     # The route template, not the path: a path may carry an ID number (/v1/subjects/{key}).
     route = request.scope.get("route")
-    return problem_response(status, title, detail, type_, getattr(route, "path", None), errors, headers)
+    return problem_response(status, title, detail, type_, getattr(route, "path", None), errors, headers, candidates)
 
 
 async def _domain(request: Request, exc: SanctionnetError) -> JSONResponse:
@@ -107,7 +122,8 @@ async def _domain(request: Request, exc: SanctionnetError) -> JSONResponse:
     # A 500's detail is the store's own message (it may quote the query and its
     # parameters): it goes to the log only. A 503 says what is down, for the operator.
     detail = _GENERIC if exc.status == 500 else exc.detail
-    return _problem(request, exc.status, exc.title, detail, exc.type, exc.errors, exc.headers or None)
+    return _problem(request, exc.status, exc.title, detail, exc.type, exc.errors, exc.headers or None,
+                    getattr(exc, "candidates", None))
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

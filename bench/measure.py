@@ -213,7 +213,7 @@ def _analyses(result: SizeResult, store, hasher, sample: Sample, args, data: Pat
     """Each kind of lead and ``controllers derive`` (each in a process of its own, with a
     time limit), then ``owners`` of held enterprises."""
     from analysis.ownership import owners
-    from graph_model.rules import resolve_subject
+    from graph_model.lookup import resolve_subject
 
     peak = 0
     for kind, what in (("phoenix", "phoenix leads"), ("shared_controller", "shared_controller leads"),

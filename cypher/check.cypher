@@ -3,7 +3,8 @@
 
 // name: subject_by
 // vary: key SubjectKey
-// The subject with this bundle id, USCC or ID-number hash (all indexed).
+// The subject with this bundle id, USCC, organisation code, registration-number or
+// ID-number hash, or folded name (all indexed; graph_model.lookup says which to try).
 MATCH (s:Subject)
 WHERE s.{{key}} = $key
 RETURN s {.id, .kind, .name, .uscc, .stock_code, .id_masked, .region, .ownership, .established, .status} AS subject
@@ -42,7 +43,7 @@ RETURN s {.id, .kind, .name} AS subject
 // name: subject_records_many
 // vary: key SubjectKey
 // subject_records for many subjects in one round trip: one row per key of $keys
-// (bundle ids, USCCs or ID-number hashes) and subject it names, with the key it
+// (bundle ids, USCCs, hashes, names: one SubjectKey per read) and subject it names, with the key it
 // answers; a key that names nobody gives no row. The same window [$from, $to] and
 // fields as subject_records, the data version included. The first WITH pins each key's match to the index, as
 // there; grouping by the node, not by its projected map, halves the aggregation.

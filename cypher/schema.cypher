@@ -21,6 +21,17 @@ CREATE INDEX FOR (n:Subject) ON (n.stock_code)
 // name: schema_subject_name
 CREATE INDEX FOR (n:Subject) ON (n.name)
 
+// name: schema_subject_name_key
+// Enterprises and public bodies by their name as graph_model.names.name_key folds it.
+CREATE INDEX FOR (n:Subject) ON (n.name_key)
+
+// name: schema_subject_reg_no
+CREATE INDEX FOR (n:Subject) ON (n.reg_no)
+
+// name: schema_subject_reg_no_hash
+// Look-ups by registration number use its keyed hash (15 digits may be an old ID number).
+CREATE INDEX FOR (n:Subject) ON (n.reg_no_hash)
+
 // name: schema_source_record_id
 CREATE INDEX FOR (n:SourceRecord) ON (n.id)
 

@@ -76,6 +76,12 @@ class Conflict(SanctionnetError):
     type = "/problems/conflict"
     title = "Conflict"
 
+    def __init__(self, detail: str, *, errors: list[dict] | None = None, candidates: list[dict] | None = None) -> None:
+        super().__init__(detail, errors=errors)
+        # The subjects a key names when it should name one ({id, kind, name}): a problem
+        # body lists them, so the caller can ask again by bundle id.
+        self.candidates = candidates or []
+
 
 class ConstraintViolated(Conflict):
     title = "Constraint violated"

@@ -17,11 +17,12 @@ from graph_model.identifiers import (
     USCC_ALPHABET,
     normalise_resident_id,
     org_code_check_char,
+    uscc_check_char,
     validate_resident_id,
     validate_uscc,
 )
 
-__all__ = ["Identifier", "Scheme", "display_code", "explain", "parse_identifier"]
+__all__ = ["Identifier", "Scheme", "complete_uscc", "display_code", "explain", "parse_identifier"]
 
 class Scheme(StrEnum):
     """The kind of code a piece of source text is."""
@@ -100,6 +101,25 @@ class Identifier:
 
     def __repr__(self) -> str:
         return f"Identifier({self.scheme.value}, {self.display!r})"
+
+
+def complete_uscc(masked: Identifier, org_code: str) -> str | None:
+    """The full USCC a masked USCC stands for, given the organisation code inside it.
+
+    Positions 1-8 (registration department, type and region) and the check
+    character must be shown, the organisation code (positions 9-17) must fit the
+    shown ones, and the check character computed for the whole must be the one shown
+    (one wrong code in 31 would pass). None when any of that fails.
+    """
+    value = masked.value
+    if masked.scheme is not Scheme.uscc_masked or "*" in value[:8] or value[17] == "*":
+        return None
+    if len(org_code) != 9 or _org_code_problem(org_code) is not None or not _fits(value[8:17], org_code):
+        return None
+    first17 = value[:8] + org_code
+    if any(c not in USCC_ALPHABET for c in first17) or uscc_check_char(first17) != value[17]:
+        return None
+    return first17 + value[17]
 
 
 def _org_code_problem(code: str) -> str | None:

@@ -24,17 +24,20 @@ __all__ = [
     "USCC_ALPHABET",
     "hash_identifier",
     "is_valid_org_code",
+    "is_valid_reg_no",
     "is_valid_resident_id",
     "is_valid_uscc",
     "make_resident_id",
     "make_uscc",
     "mask_resident_id",
     "normalise_resident_id",
+    "may_be_old_resident_id",
     "may_be_resident_id",
     "normalise_uscc",
     "org_code_check_char",
     "org_code_of",
     "resident_id_check_char",
+    "upgrade_resident_id",
     "uscc_check_char",
     "validate_resident_id",
     "validate_uscc",
@@ -91,6 +94,47 @@ def may_be_resident_id(code: str) -> bool:
     if len(norm) != 18 or sum(ch.isdigit() for ch in norm) < 15:
         return False
     return validate_resident_id(norm) is None or validate_uscc(norm) is not None
+
+
+def may_be_old_resident_id(code: str) -> bool:
+    """True if ``code`` could be a first-generation (15-digit, issued 1984-2004) resident
+    ID number: 15 digits once normalised, a province digit 1-8 first and a real birth
+    date 19YYMMDD at positions 7-12. It has no check character, so a registration
+    number (工商注册号) of that shape cannot be told from one."""
+    norm = normalise_resident_id(code)
+    if len(norm) != 15 or not (norm.isascii() and norm.isdigit()) or norm[0] not in "12345678":
+        return False
+    try:
+        dt.date(1900 + int(norm[6:8]), int(norm[8:10]), int(norm[10:12]))
+    except ValueError:
+        return False
+    return True
+
+
+def upgrade_resident_id(code: str) -> str:
+    """Return the 18-digit form of a 15-digit first-generation resident ID number:
+    ``19`` inserted before the two-digit birth year, and the GB 11643 (ISO 7064
+    MOD 11-2) check character appended, as the second-generation number has them.
+
+    Raises ``ValueError`` unless the normalised ``code`` is 15 ASCII digits.
+    """
+    norm = normalise_resident_id(code)
+    if len(norm) != 15 or not (norm.isascii() and norm.isdigit()):
+        raise ValueError("expected 15 digits")
+    first17 = norm[:6] + "19" + norm[6:]
+    return first17 + resident_id_check_char(first17)
+
+
+def is_valid_reg_no(code: str) -> bool:
+    """Return whether ``code`` is a 15-digit enterprise registration number (工商注册号,
+    GS 15-2006) with a correct check digit (ISO 7064 MOD 11,10 over the first 14)."""
+    if not isinstance(code, str) or len(code) != 15 or not (code.isascii() and code.isdigit()):
+        return False
+    product = 10
+    for digit in code[:14]:
+        total = (product + int(digit)) % 10 or 10
+        product = total * 2 % 11
+    return (11 - product) % 10 == int(code[14])
 
 
 # --------------------------------------------------------------------------- USCC

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from graph_model.catalogue import NAMED, Catalogue, ListDef
 from graph_model.errors import Conflict, InvalidInput, NotFound
 from graph_model.history import History, closed_on, history_text
+from graph_model.lookup import resolve_subject
 from graph_model.pii import IdHasher
 from graph_model.propagation import propagate
 from graph_model.regions import province_of
-from graph_model.rules import resolve_subject
 from graph_model.store.base import Store
 from graph_model.types import OPEN_END, BasisKind, EntryState, SubjectKind
 

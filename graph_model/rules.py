@@ -10,7 +10,6 @@ actions (PR12) are answered with an eligibility instead.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
@@ -18,16 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from graph_model.catalogue import Catalogue, ListDef, MeasureDef
-from graph_model.errors import Conflict, InvalidInput, NotFound
+from graph_model.errors import InvalidInput
 from graph_model.history import History, add_years
-from graph_model.identifiers import (
-    is_valid_resident_id,
-    is_valid_uscc,
-    mask_resident_id,
-    may_be_resident_id,
-    normalise_resident_id,
-    normalise_uscc,
-)
+from graph_model.lookup import Found, _lookup, _lookup_many
 from graph_model.pii import IdHasher
 from graph_model.regions import province_of
 from graph_model.store.base import Store, batched
@@ -45,101 +37,13 @@ from graph_model.types import (
     SubjectRef,
 )
 
-__all__ = ["CHECK_CHUNK", "Judged", "applies_in", "check", "check_many", "clean_years", "judge", "not_found_detail",
-           "resolve_subject", "shown_key", "window"]
+__all__ = ["CHECK_CHUNK", "Judged", "applies_in", "check", "check_many", "clean_years", "judge", "window"]
 
 # Keys per round trip of check_many. The work grows with the keys, not the reads:
 # on the 100,000-enterprise demo 10,000 keys took the same time in chunks of 250 to
 # 10,000. The next chunk is read while this one is judged, so smaller chunks overlap
 # more of the store's work with Python's; 1,000 keeps each reply to about a MB.
 CHECK_CHUNK = 1_000
-
-# One way of looking a key up: (property, value, what the caller named it by).
-_Attempt = tuple[SubjectKey, str, str]
-
-
-def _attempts(hasher: IdHasher, key: str) -> list[_Attempt]:
-    """The look-ups, in order, for the subject a caller means by a bundle id, a USCC or
-    a resident ID number: the first that finds it answers.
-
-    Something that may be an ID number is looked up only by its keyed hash and is
-    never echoed in clear: not to the store, not in an error. A mistyped one is not
-    looked up at all: no bundle id has its shape (the loader refuses it).
-    """
-    key = key.strip()
-    id_number = normalise_resident_id(key)
-    if is_valid_resident_id(id_number):
-        return [(SubjectKey.id_hash, hasher(id_number), "ID number")]
-    if may_be_resident_id(key):
-        return []
-    attempts = [(SubjectKey.id, key, "id")]
-    if is_valid_uscc(uscc := normalise_uscc(key)):
-        attempts.append((SubjectKey.uscc, uscc, "USCC"))
-    return attempts
-
-
-def _single(rows: list[dict], what: str) -> dict | None:
-    if len(rows) > 1:
-        ids = ", ".join(sorted(row["subject"]["id"] for row in rows))
-        raise Conflict(f"{len(rows)} subjects share this {what} ({ids}); ask by bundle id")
-    return rows[0] if rows else None
-
-
-def _lookup(store: Store, hasher: IdHasher, key: str, query: str, **params: str) -> dict:
-    """The row of ``query`` (which varies by ``SubjectKey`` and takes ``$key``) for
-    the subject a caller means by ``key`` (see ``_attempts``)."""
-    for by, value, what in _attempts(hasher, key):
-        found = _single(store.read(query, variant=by, key=value, **params), what)
-        if found is not None:
-            return found
-    raise NotFound(not_found_detail(key))
-
-
-def _lookup_many(store: Store, hasher: IdHasher, keys: Sequence[str], query: str,
-                 **params: str) -> list[dict | None]:
-    """``_lookup`` for many keys: the row of ``query`` (which varies by ``SubjectKey``,
-    takes ``$keys`` and returns each row's ``key``) for each key, None where it names
-    nobody. One read per kind of key and attempt, however many keys: at most three."""
-    plans = [_attempts(hasher, key) for key in keys]
-    found: list[dict | None] = [None] * len(keys)
-    pending, step = [i for i, plan in enumerate(plans) if plan], 0
-    while pending:
-        values: dict[SubjectKey, set[str]] = defaultdict(set)
-        for i in pending:
-            by, value, _ = plans[i][step]
-            values[by].add(value)
-        rows: dict[tuple[SubjectKey, str], list[dict]] = defaultdict(list)
-        for by, asked in values.items():
-            for row in store.read(query, variant=by, keys=sorted(asked), **params):
-                rows[(by, row["key"])].append(row)
-        later = []
-        for i in pending:
-            by, value, what = plans[i][step]
-            try:
-                found[i] = _single(rows.get((by, value), []), what)
-            except Conflict as exc:
-                raise Conflict(f"{shown_key(keys[i])!r}: {exc}") from None
-            if found[i] is None and step + 1 < len(plans[i]):
-                later.append(i)
-        pending, step = later, step + 1
-    return found
-
-
-def shown_key(key: str) -> str:
-    """A key as it may be echoed (in an error, in the audit log): an ID number masked."""
-    key = key.strip()
-    return mask_resident_id(normalise_resident_id(key)) if may_be_resident_id(key) else key
-
-
-def not_found_detail(key: str) -> str:
-    """What a caller is told of a key that names nobody (they may see): the same
-    words whether it is unknown or hidden from them, an ID number only masked."""
-    return f"no subject has the id, USCC or ID number {shown_key(key)!r}"
-
-
-def resolve_subject(store: Store, hasher: IdHasher, key: str) -> dict:
-    """The subject a caller means by a bundle id, a USCC or a resident ID number."""
-    return _lookup(store, hasher, key, "subject_by")["subject"]
 
 
 def _day(value: str | None) -> date | None:
@@ -345,10 +249,11 @@ def check(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, act
     (default today), and why."""
     on = on or date.today()
     _valid(catalogue, action, region)
-    found = _lookup(store, hasher, key, "subject_records",
-                    **window(catalogue, on, clean_years=action in catalogue.incentive_actions))
+    found, matched_by = _lookup(store, hasher, key, "subject_records",
+                                **window(catalogue, on, clean_years=action in catalogue.incentive_actions))
     judged, known = judge(store, catalogue, found["subject"], on, found["records"])
-    return _answer(catalogue, found["subject"], judged, known, action, on, region, found.get("data_version"))
+    answer = _answer(catalogue, found["subject"], judged, known, action, on, region, found.get("data_version"))
+    return answer.model_copy(update={"matched_by": matched_by})
 
 
 def check_many(store: Store, catalogue: Catalogue, hasher: IdHasher, keys: Sequence[str], *,
@@ -358,9 +263,10 @@ def check_many(store: Store, catalogue: Catalogue, hasher: IdHasher, keys: Seque
 
     The same answers as one ``check`` per key (and the same errors for a bad action or
     region, or a key several subjects share), with a constant number of store round
-    trips per ``chunk`` keys: at most three reads of the subjects and their records
-    (bundle ids, ID-number hashes, then USCCs not found as ids) and one of the names on
-    their paths. A key asked twice is looked up once and answered twice.
+    trips per ``chunk`` keys: a few reads of the subjects and their records (bundle ids,
+    ID-number and registration-number hashes, then USCCs, organisation codes and names
+    not found as ids) and one of the names on their paths. A key asked twice is looked
+    up once and answered twice; each answer says what its key matched (``matched_by``).
     """
     on = on or date.today()
     _valid(catalogue, action, region)
@@ -384,12 +290,13 @@ def check_many(store: Store, catalogue: Catalogue, hasher: IdHasher, keys: Seque
     return [answers[key] for key in keys]
 
 
-def _judge_part(store: Store, catalogue: Catalogue, part: Sequence[str], found: list[dict | None],
+def _judge_part(store: Store, catalogue: Catalogue, part: Sequence[str], found: list[Found | None],
                 answers: dict[str, CheckAnswer | None], action: str | None, on: date, region: str | None) -> None:
     """The answers for one chunk of keys of ``check_many``, from its read."""
-    rows = {row["subject"]["id"]: row for row in found if row is not None}
+    rows = {f.row["subject"]["id"]: f.row for f in found if f is not None}
     judged = {sid: _judged(catalogue, row["records"], on) for sid, row in rows.items()}
     known = _names(store, (row["subject"] for row in rows.values()), (j for js in judged.values() for j in js))
     by_subject = {sid: _answer(catalogue, row["subject"], judged[sid], known, action, on, region,
                                row.get("data_version")) for sid, row in rows.items()}
-    answers.update((key, by_subject[row["subject"]["id"]] if row else None) for key, row in zip(part, found))
+    answers.update((key, by_subject[f.row["subject"]["id"]].model_copy(update={"matched_by": f.matched_by})
+                    if f else None) for key, f in zip(part, found))

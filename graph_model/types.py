@@ -19,6 +19,7 @@ __all__ = [
     "Eligibility",
     "EntryState",
     "IN_FORCE_STATES",
+    "MatchedBy",
     "OPEN_END",
     "OPEN_START",
     "Ownership",
@@ -53,6 +54,23 @@ class SubjectKey(StrEnum):
     id_hash = "id_hash"
     org_code = "org_code"  # GB 11714, positions 9-17 of the USCC
     stock_code = "stock_code"  # six digits, listed companies
+    name = "name"
+    # Enterprises and public bodies only (persons are never found by name): the name as
+    # graph_model.names.name_key folds it.
+    name_key = "name_key"
+    reg_no = "reg_no"  # 工商注册号, 15 digits (GS 15-2006)
+    # A look-up by registration number uses its keyed hash: 15 digits may be an old ID number.
+    reg_no_hash = "reg_no_hash"
+
+
+class MatchedBy(StrEnum):
+    """What a check's key named its subject by."""
+
+    id = "id"
+    uscc = "uscc"
+    org_code = "org_code"
+    reg_no = "reg_no"
+    id_number = "id_number"
     name = "name"
 
 
@@ -202,3 +220,6 @@ class CheckAnswer(BaseModel):
     data_version: int | None = Field(None, description="The graph's data version the answer was read at (raised by "
                                      "every load and act; the audit log records it too); null for a public key.",
                                      examples=[42])
+    matched_by: MatchedBy | None = Field(None, description="What the key named the subject by: its bundle id, USCC, "
+                                         "organisation code, registration number, ID number (hashed) or full name.",
+                                         examples=["uscc"])

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from graph_model.catalogue import NAMED, ROLE_TARGETS, Catalogue, ListDef
 from graph_model.errors import InvalidInput
 from graph_model.identifiers import mask_resident_id, org_code_of
+from graph_model.names import name_key
 from graph_model.pii import IdHasher
 from graph_model.history import bundle_history, closed_on, history_text
 from graph_model.propagation import PropagationStats, propagate
@@ -115,7 +116,11 @@ def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
              "uscc": row.uscc, "org_code": org_code_of(row.uscc) if row.uscc else None,
              "ownership": row.ownership.value if row.ownership else None,
              "established": row.established.isoformat() if row.established else None,
-             "stock_code": row.stock_code}
+             "stock_code": row.stock_code, "reg_no": row.reg_no,
+             # Look-ups by registration number go by its keyed hash: 15 digits may be an old ID number.
+             "reg_no_hash": hasher(row.reg_no) if row.reg_no else None,
+             # Enterprises and public bodies are found by name; a person never is.
+             "name_key": name_key(row.name) if row.kind is not SubjectKind.person else None}
     if row.kind is SubjectKind.person and row.id_number:
         # The ID number itself never reaches the graph: a keyed hash for look-ups and
         # a masked form for display.
@@ -126,7 +131,7 @@ def _subject_props(row: SubjectRow, hasher: IdHasher) -> dict:
 
 
 # Properties no two subjects share, and the column each comes from.
-_UNIQUE = (("uscc", "uscc"), ("id_hash", "id_number"), ("stock_code", "stock_code"))
+_UNIQUE = (("uscc", "uscc"), ("id_hash", "id_number"), ("stock_code", "stock_code"), ("reg_no", "reg_no"))
 
 
 def _identifier_clash(sid: str, line: int, props: dict, owners: dict, claimed: dict) -> tuple[str, str] | None:
@@ -139,7 +144,7 @@ def _identifier_clash(sid: str, line: int, props: dict, owners: dict, claimed: d
         key = props.get(prop)
         if key is None:
             continue
-        what = {"uscc": "USCC", "id_hash": "ID number", "stock_code": "stock code"}[prop]
+        what = {"uscc": "USCC", "id_hash": "ID number", "stock_code": "stock code", "reg_no": "registration number"}[prop]
         if owners[prop].get(key, sid) != sid:
             return shown, f"{what} already belongs to subject {owners[prop][key]!r}"
         if (prop, key) in claimed:

@@ -226,7 +226,9 @@ def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conve
             # A case published twice by one source is two records: the second is key#2.
             seen[source] = seen.get(source, 0) + 1
             record_id = case.key if seen[source] == 1 else f"{case.key}#{seen[source]}"
-            uscc = next((c.value for c in facts.codes[ref] if c.scheme is Scheme.uscc), None)
+            # Its own full USCC, or the one identity resolution built for its subject (a masked
+            # USCC completed by an organisation code another record gives).
+            uscc = next((c.value for c in facts.codes[ref] if c.scheme is Scheme.uscc), None) or resolved[ref].uscc
             sid = subject(ref, where, {"kind": facts.kind[ref].value, "name": facts.name[ref], "uscc": uscc,
                                        "region": uscc[2:8] if uscc and get_region(uscc[2:8]) else None})
             debtor = debtor or sid

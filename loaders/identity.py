@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph_model.identifier_forms import Identifier, Scheme
+from graph_model.identifier_forms import Identifier, Scheme, complete_uscc
 from graph_model.identifiers import org_code_of
 from graph_model.pii import IdHasher
 from graph_model.store.base import Store
@@ -70,6 +70,9 @@ class Mention:
 class Resolved:
     subject_id: str
     why: str
+    # The subject's full USCC where the mentions give or build one (a masked USCC completed
+    # by the organisation code another mention gives): for the subject row.
+    uscc: str | None = None
 
 
 def _digest(text: str) -> str:
@@ -194,14 +197,26 @@ def _organisations(store: Store, mentions: list[Mention]) -> dict[str, Resolved]
         else:
             subject_id = f"E-name-{_digest(normalise_name(group[0].name))}"
         full = usccs[0] if len(usccs) == 1 else (match or {}).get("uscc")
+        built = None if full or len(usccs) > 1 else _built_uscc(group, cluster_orgs)
+        uscc = full or (built[0] if built else None)
         for m in group:
-            resolved[m.ref] = Resolved(subject_id, _why(m, full))
+            resolved[m.ref] = Resolved(subject_id, _why(m, uscc, built), uscc)
     return resolved
 
 
-def _why(m: Mention, full: str | None) -> str:
+def _built_uscc(group: list[Mention], orgs: list[str]) -> tuple[str, str] | None:
+    """The one full USCC the masked USCCs of ``group`` stand for, completed by one of the
+    organisation codes ``orgs`` (USCC positions 9-17) when the check character confirms
+    it, with the organisation code used; None if none or several fit."""
+    built = {(full, org) for m in group for code in m.codes if code.scheme is Scheme.uscc_masked
+             for org in orgs if (full := complete_uscc(code, org))}
+    return next(iter(built)) if len({full for full, _ in built}) == 1 else None
+
+
+def _why(m: Mention, full: str | None, built: tuple[str, str] | None = None) -> str:
     """What ties this mention to its subject, from the mention's own codes: the same
-    records give the same reasons whatever order they are loaded in."""
+    records give the same reasons whatever order they are loaded in. ``built``: the
+    full USCC built from a masked one and the organisation code used."""
     for code in m.codes:
         if code.scheme is Scheme.uscc:
             return f"USCC {code.value}"
@@ -215,7 +230,11 @@ def _why(m: Mention, full: str | None) -> str:
         if code.scheme is Scheme.uscc_masked:
             if code.org_code:
                 parts = [f"organisation code {code.org_code} inside masked USCC {code.value}"]
-            if full:
+            if built and code.matches(built[0]):
+                parts.append(f"full USCC {built[0]} built from masked USCC {code.value} and organisation code "
+                             f"{built[1]} (USCC positions 9-17) of the same subject: check character "
+                             f"{built[0][17]} confirms")
+            elif full:
                 parts.append(f"masked USCC {code.value} {'fits' if code.matches(full) else 'does NOT fit'} {full}")
     return "; ".join(parts)
 

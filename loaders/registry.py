@@ -23,6 +23,7 @@ from pathlib import Path
 
 from graph_model.catalogue import Catalogue
 from graph_model.identifier_forms import Scheme, parse_identifier
+from graph_model.identifiers import is_valid_reg_no
 from graph_model.pii import IdHasher
 from graph_model.region_names import region_of_name
 from graph_model.regions import get_region
@@ -174,8 +175,9 @@ def _source(writer: BundleWriter, record_id: str, where: str, sid: str, why: str
 def write_registration(writer: BundleWriter, conversion: Conversion, ref: str, where: str, fields: dict,
                        resolved: dict) -> str:
     """Write a registration row (mentions from :func:`registration_mentions`): the
-    enterprise with its USCC, founding date, registered region and status, its legal rep
-    (an open-ended role: an extract says who holds it now) and the source record.
+    enterprise with its USCC, registration number, founding date, registered region and
+    status, its legal rep (an open-ended role: an extract says who holds it now) and the
+    source record.
     Returns the enterprise's subject id."""
     uscc = _uscc(fields.get("uscc"))
     try:
@@ -188,9 +190,16 @@ def write_registration(writer: BundleWriter, conversion: Conversion, ref: str, w
     region = (uscc.value[2:8] if uscc and get_region(uscc.value[2:8]) else None) or \
         getattr(region_of_name(fields.get("authority", "")), "code", None) or \
         getattr(region_of_name(fields.get("address", "")), "code", None)
+    reg_no = "".join((fields.get("reg_no") or "").split()) or None
+    if reg_no and not is_valid_reg_no(reg_no):
+        # Not a reason to reject the registration: the number is left out (and not echoed:
+        # 15 digits may be an old ID number).
+        conversion.note("registration numbers (工商注册号) without a valid GS 15-2006 check digit, left out")
+        reg_no = None
     sid = writer.subject({"id": resolved[ref].subject_id, "kind": "enterprise", "name": fields["name"].strip(),
                           "uscc": uscc.value if uscc else None, "region": region, "status": fields.get("status") or None,
-                          "established": established.isoformat() if established else None}, where, conversion)
+                          "established": established.isoformat() if established else None, "reg_no": reg_no},
+                         where, conversion)
     record_id = f"registry:{uscc.value if uscc else normalise_name(fields['name'])}"
     _source(writer, record_id, where, sid, resolved[ref].why, fields)
     if f"{ref}:rep" in resolved:

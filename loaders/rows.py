@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph_model.identifiers import (
+    is_valid_reg_no,
     may_be_resident_id,
     normalise_resident_id,
     normalise_uscc,
@@ -33,7 +34,7 @@ OPTIONAL_FILES = {
 }
 # Columns a file may have; older bundles without them still load.
 OPTIONAL_COLUMNS = {
-    "subjects.csv": ("stock_code",),
+    "subjects.csv": ("stock_code", "reg_no"),
     "relations.csv": ("title",),
     "entries.csv": ("state_since", "named", "measures", "permanent"),
 }
@@ -79,6 +80,7 @@ class SubjectRow(_Row):
     established: date | None = None
     status: str | None = Field(None, max_length=64)
     stock_code: str | None = Field(None, pattern=r"^\d{6}$", description="Listed company's six-digit code.")
+    reg_no: str | None = Field(None, description="Registration number (工商注册号), 15 digits (GS 15-2006).")
 
     @field_validator("uscc")
     @classmethod
@@ -89,6 +91,14 @@ class SubjectRow(_Row):
         reason = validate_uscc(value)
         if reason:
             raise ValueError(f"not a valid USCC: {reason}")
+        return value
+
+    @field_validator("reg_no")
+    @classmethod
+    def _reg_no(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_reg_no(value):
+            # The number is not echoed: 15 digits may be an old ID number.
+            raise ValueError("not a valid registration number: 15 digits with a GS 15-2006 check digit")
         return value
 
     @field_validator("id_number")
@@ -108,8 +118,8 @@ class SubjectRow(_Row):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> SubjectRow:
-        if self.kind is SubjectKind.person and (self.uscc or self.ownership):
-            raise ValueError("a person has no uscc or ownership")
+        if self.kind is SubjectKind.person and (self.uscc or self.ownership or self.reg_no):
+            raise ValueError("a person has no uscc, reg_no or ownership")
         if self.kind is not SubjectKind.person and self.id_number:
             raise ValueError("only a person has an id_number")
         return self

@@ -22,7 +22,8 @@ import pytest
 from analysis.ownership import owners as sanctionnet_owners
 from bench.baselines import NetworkxBaseline, SqliteBaseline, Verdict
 from graph_model.history import History
-from graph_model.rules import check, resolve_subject
+from graph_model.lookup import resolve_subject
+from graph_model.rules import check
 from graph_model.store.falkordb import FalkorStore
 from graph_model.types import IN_FORCE_STATES
 from loaders.bundle import load_bundle

@@ -24,9 +24,10 @@ from analysis.leads import Lead, get_lead
 from graph_model.catalogue import Catalogue
 from graph_model.errors import NotFound
 from graph_model.history import History
+from graph_model.lookup import not_found_detail, resolve_subject
 from graph_model.masking import Role, mask_check, mask_name, mask_subgraph, shows_persons
 from graph_model.pii import IdHasher
-from graph_model.rules import check, not_found_detail, resolve_subject
+from graph_model.rules import check
 from graph_model.store.base import Store
 from graph_model.subgraph import ROLE_TYPES, Edge, Node, Subgraph, among, edge_of, edge_id, neighbourhood, nodes
 from graph_model.types import CheckAnswer, EntryState, SubjectKind

@@ -18,7 +18,8 @@ from api.cli.common import console, err, exits, opened
 from graph_model.errors import InvalidInput, NotFound
 from graph_model.masking import Role, mask_check
 from graph_model.rules import check as run_check
-from graph_model.rules import check_many, not_found_detail, shown_key
+from graph_model.lookup import not_found_detail, shown_key
+from graph_model.rules import check_many
 from graph_model.types import CheckAnswer
 
 __all__ = ["check"]

@@ -12,7 +12,7 @@ from analysis.ownership import ControlledAnswer, OwnersAnswer
 from analysis.ownership import controlled as find_controlled
 from analysis.ownership import owners as find_owners
 from api.cli.common import console, exits, opened
-from graph_model.rules import resolve_subject
+from graph_model.lookup import resolve_subject
 
 __all__ = ["controlled", "owners"]
 

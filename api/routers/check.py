@@ -14,9 +14,9 @@ from api.auth import Caller
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.errors import NotFound
-from graph_model.identifiers import may_be_resident_id
+from graph_model.lookup import KEY_HELP, may_be_id_number, not_found_detail
 from graph_model.masking import Role, mask_check, shows_persons
-from graph_model.rules import check, check_many, not_found_detail
+from graph_model.rules import check, check_many
 from graph_model.store.base import READ_TIMEOUT_MS
 from graph_model.types import CheckAnswer
 
@@ -44,8 +44,7 @@ RegionCode = Annotated[str | None, Field(pattern=r"^\d{6}$",
 class CheckParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: SubjectText = Field(description="Bundle id, USCC, or a person's resident ID number (hashed before "
-                                             "look-up).", examples=["E000001", "91230199744190927K"])
+    subject: SubjectText = Field(description=KEY_HELP, examples=["E000001", "91230199744190927K", "74419092-7"])
     action: ActionCode = None
     date: AsOf = None
     region: RegionCode = None
@@ -55,9 +54,9 @@ class BatchParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subjects: list[SubjectText] = Field(min_length=1, max_length=MAX_BATCH,
-                                        description=f"1 to {MAX_BATCH:,} bundle ids, USCCs or resident ID numbers "
-                                                    "(ID numbers hashed before look-up), in any mix; answered "
-                                                    "in this order.", examples=[["E000001", "91230199744190927K"]])
+                                        description=f"1 to {MAX_BATCH:,} keys, in any mix, answered in this order: bundle "
+                                                    "ids, USCCs, organisation codes, registration numbers, resident "
+                                                    "ID numbers (hashed before look-up) or full enterprise names.", examples=[["E000001", "91230199744190927K"]])
     action: ActionCode = None
     date: AsOf = None
     region: RegionCode = None
@@ -78,7 +77,7 @@ class BatchAnswer(BaseModel):
 def _asked(role: Role, keys: list[str]) -> list[int]:
     """Positions of the keys to look up: all, but for the public none shaped like an ID
     number (it never learns whether one is on file, not even from the time taken)."""
-    return [i for i, key in enumerate(keys) if shows_persons(role) or not may_be_resident_id(key)]
+    return [i for i, key in enumerate(keys) if shows_persons(role) or not may_be_id_number(key)]
 
 
 @router.get("/v1/check", summary="Check whether a subject is restricted", response_model=CheckAnswer,
@@ -95,7 +94,7 @@ async def check_subject(params: Annotated[CheckParams, Query()], services: Servi
         # The public sees what is published today; it never learns whether an ID number
         # is on file, not even from how long the answer took.
         on = None
-        if may_be_resident_id(params.subject):
+        if may_be_id_number(params.subject):
             raise NotFound(not_found_detail(params.subject))
     client = request.client.host if request.client else None
 
@@ -125,7 +124,8 @@ async def check_batch(params: BatchParams, services: ServicesDep, request: Reque
     the check would answer 404 (an unknown key; for a `public` key also a person, and
     anything shaped like an ID number, which is not looked up). `not_found` and
     `restricted` list positions, so a screening system can act on them without reading
-    every answer. A key asked twice is answered twice.
+    every answer. A key asked twice is answered twice; each answer's `matched_by` says
+    what its key matched (id, uscc, org_code, reg_no, id_number or name).
 
     An unknown action or region is a 422 for the whole batch, as is a 10,001st subject;
     a key that several subjects share (ask by bundle id) a 409. One audit entry records

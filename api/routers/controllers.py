@@ -14,7 +14,7 @@ from api.auth import Role, in_region, require
 from api.deps import ServicesDep
 from api.keys import ApiKey
 from graph_model.errors import Forbidden
-from graph_model.rules import resolve_subject
+from graph_model.lookup import resolve_subject
 from api.problems import PROBLEM_RESPONSES
 
 __all__ = ["router"]

@@ -16,7 +16,7 @@ from analysis.leads import get_lead
 from api.auth import Role, require
 from api.deps import Services, ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from graph_model.rules import resolve_subject
+from graph_model.lookup import KEY_HELP, resolve_subject
 from graph_model.subgraph import SearchHit, Subgraph, among, neighbourhood, search
 from graph_model.types import SubjectKind
 
@@ -24,7 +24,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["graph"])
 
-Key = Annotated[str, Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number.")]
+Key = Annotated[str, Path(min_length=1, max_length=128, description=KEY_HELP)]
 
 
 async def _audit(services: Services, request: Request, what: str, persons: list[str], **fields) -> None:

@@ -15,9 +15,8 @@ from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from graph_model.grading import Grade, grade
 from graph_model.errors import NotFound
-from graph_model.identifiers import may_be_resident_id
+from graph_model.lookup import KEY_HELP, may_be_id_number, not_found_detail, resolve_subject
 from graph_model.masking import shows_persons
-from graph_model.rules import not_found_detail, resolve_subject
 from graph_model.types import SubjectKind
 
 __all__ = ["router", "SourceView", "SubjectView"]
@@ -43,10 +42,10 @@ class SubjectView(BaseModel):
             responses=PROBLEM_RESPONSES)
 async def get_subject(services: ServicesDep, request: Request, caller: Caller,
                       key: str = Path(min_length=1, max_length=128,
-                                      description="Bundle id, USCC or resident ID number.")) -> SubjectView:
+                                      description=KEY_HELP)) -> SubjectView:
     """The subject's stored facts. A person's ID number appears only masked; a
     `public` key sees enterprises and public bodies only."""
-    if not shows_persons(caller.role) and may_be_resident_id(key):
+    if not shows_persons(caller.role) and may_be_id_number(key):
         raise NotFound(not_found_detail(key))  # the public never learns whether an ID number is on file
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     if found["kind"] == SubjectKind.person and not shows_persons(caller.role):
@@ -60,7 +59,7 @@ async def get_subject(services: ServicesDep, request: Request, caller: Caller,
 @router.get("/v1/subjects/{key}/grade", dependencies=[require(Role.screener, Role.investigator, Role.registrar)], summary="The subject's risk grade", response_model=Grade,
             responses=PROBLEM_RESPONSES)
 async def get_grade(services: ServicesDep, request: Request,
-                    key: str = Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number."),
+                    key: str = Path(min_length=1, max_length=128, description=KEY_HELP),
                     date: dt.date | None = Query(None, description="Grade as of this date (default today)."),
                     region: str | None = Query(None, pattern=r"^\d{6}$",
                                                description="The supervising department's region (GB/T 2260); "
@@ -87,7 +86,7 @@ class SourceView(BaseModel):
             response_model=list[SourceView], responses=PROBLEM_RESPONSES)
 async def get_sources(services: ServicesDep, request: Request,
                       key: str = Path(min_length=1, max_length=128,
-                                      description="Bundle id, USCC or resident ID number.")) -> list[SourceView]:
+                                      description=KEY_HELP)) -> list[SourceView]:
     """Every record that was merged into this subject (court publications, registry
     extracts, statements), each with the reason it was attached: the evidence for
     an investigator to confirm or dispute a merge."""
@@ -112,7 +111,7 @@ async def _audit_persons(services, request: Request, subject: dict, what: str, p
 @router.get("/v1/subjects/{key}/owners", dependencies=[require(Role.investigator)], summary="Ultimate owners, with integrated shares and chains",
             response_model=OwnersAnswer, responses=PROBLEM_RESPONSES)
 async def get_owners(services: ServicesDep, request: Request,
-                     key: str = Path(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number."),
+                     key: str = Path(min_length=1, max_length=128, description=KEY_HELP),
                      date: dt.date | None = Query(None, description="Holdings and roles in force on this date "
                                                                      "(default today).")) -> OwnersAnswer:
     """Everyone with an integrated share (shares multiply along chains and add across
@@ -131,7 +130,7 @@ async def get_owners(services: ServicesDep, request: Request,
             response_model=ControlledAnswer, responses=PROBLEM_RESPONSES)
 async def get_controlled(services: ServicesDep, request: Request,
                          key: str = Path(min_length=1, max_length=128,
-                                         description="Bundle id, USCC or resident ID number."),
+                                         description=KEY_HELP),
                          date: dt.date | None = Query(None, description="Holdings and roles in force on this date "
                                                                          "(default today).")) -> ControlledAnswer:
     """Enterprises the subject holds a majority of, with what it already controls, or

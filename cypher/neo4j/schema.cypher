@@ -19,6 +19,15 @@ CREATE INDEX subject_stock_code IF NOT EXISTS FOR (n:Subject) ON (n.stock_code)
 // name: schema_subject_name
 CREATE INDEX subject_name IF NOT EXISTS FOR (n:Subject) ON (n.name)
 
+// name: schema_subject_name_key
+CREATE INDEX subject_name_key IF NOT EXISTS FOR (n:Subject) ON (n.name_key)
+
+// name: schema_subject_reg_no
+CREATE INDEX subject_reg_no IF NOT EXISTS FOR (n:Subject) ON (n.reg_no)
+
+// name: schema_subject_reg_no_hash
+CREATE INDEX subject_reg_no_hash IF NOT EXISTS FOR (n:Subject) ON (n.reg_no_hash)
+
 // name: schema_source_record_id
 CREATE CONSTRAINT source_record_id IF NOT EXISTS FOR (n:SourceRecord) REQUIRE n.id IS UNIQUE
 

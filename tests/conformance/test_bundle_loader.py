@@ -118,8 +118,8 @@ def test_missing_column_and_missing_folder(store, catalogue, hasher, bundle_dir)
 def test_invalid_utf8_and_ragged_rows_reject_only_that_row(store, catalogue, hasher, bundle_dir):
     folder = _good().write(bundle_dir)
     with open(folder / "subjects.csv", "ab") as handle:
-        handle.write("E7,enterprise,好公司,,,,,,,\n".encode())  # ten columns: stock_code is the last
-        handle.write(b"E8,enterprise,\xff\xfe\xb0,,,,,,,\n")
+        handle.write("E7,enterprise,好公司,,,,,,,,\n".encode())  # eleven columns: stock_code, reg_no last
+        handle.write(b"E8,enterprise,\xff\xfe\xb0,,,,,,,,\n")
         handle.write("E9,enterprise,少列\n".encode())
     report = load_bundle(store, catalogue, hasher, folder)
     assert {(r.line, r.field) for r in report.rejects} == {(6, "name"), (7, "")}
@@ -167,9 +167,9 @@ def test_ids_that_look_like_id_numbers_are_refused(store, catalogue, hasher, bun
 def test_control_characters_and_huge_cells_reject_only_their_row(store, catalogue, hasher, bundle_dir):
     folder = _good().write(bundle_dir)
     with open(folder / "subjects.csv", "a", encoding="utf-8", newline="") as handle:
-        handle.write("E7,enterprise,带\x00空字符,,,,,,,\n")
-        handle.write("E8,enterprise," + "长" * 300_000 + ",,,,,,,\n")
-        handle.write("E9,enterprise,最后一行,,,,,,,\n")
+        handle.write("E7,enterprise,带\x00空字符,,,,,,,,\n")
+        handle.write("E8,enterprise," + "长" * 300_000 + ",,,,,,,,\n")
+        handle.write("E9,enterprise,最后一行,,,,,,,,\n")
     report = load_bundle(store, catalogue, hasher, folder)
     assert {(r.line, r.field) for r in report.rejects} == {(5, "name"), (6, "name")}
     assert report.loaded["subjects.csv"] == 4

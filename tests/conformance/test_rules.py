@@ -14,7 +14,8 @@ import pytest
 from graph_model.errors import Conflict
 from graph_model.grading import grade
 from graph_model.lifecycle import Act, transition
-from graph_model.rules import check, resolve_subject
+from graph_model.lookup import resolve_subject
+from graph_model.rules import check
 from graph_model.tasks import close_task
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
