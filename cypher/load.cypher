@@ -17,6 +17,15 @@ WHERE s.{{key}} = k
 RETURN k AS key, s.id AS id, s.kind AS kind, s.name AS name, s.uscc AS uscc, s.org_code AS org_code,
        s.stock_code AS stock_code
 
+// name: persons_named_by
+// Stored persons of a name who hold a role in a subject, per $pairs {key, org_id, name}:
+// identity resolution's "the same enterprise names them by the same name" across loads,
+// whatever id the person was stored under (a source's own id, a bundle id).
+UNWIND $pairs AS pair
+MATCH (p:Subject {name: pair.name})-[]->(o:Subject {id: pair.org_id})
+WHERE p.kind = 'person'
+RETURN DISTINCT pair.key AS key, p.id AS id, p.id_hash AS id_hash
+
 // name: load_subjects
 // vary: label SubjectLabel
 // Creates or updates subjects of one kind; a null in props removes that property.

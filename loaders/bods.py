@@ -30,6 +30,7 @@ from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, number_text
 from loaders.interchange import (LEGAL_REP, MARKERS, bundle_id, iso_day, read_json_records, read_relations,
                                  read_subjects, split_marker, usable_resident_id, usable_uscc, with_marker)
+from loaders.source_ids import attach_records, record_source
 
 __all__ = ["BODS_VERSION", "bods_to_bundle", "export_bods", "load_bods"]
 
@@ -107,6 +108,12 @@ def _subject(rid: str, st: dict, where: str, conversion: Conversion, writer: Bun
     conversion.note("closed entity and person records kept as subjects", int(st.get("recordStatus") == "closed"))
     kinds[sid] = kind
     writer.add("subjects.csv", row, where, sid)
+    # Kept as the subject's source record, with only the identifier used (the others are never stored).
+    used = [i for i in identifiers if (row.get("uscc") and usable_uscc(i.get("id")) == row["uscc"])
+            or (row.get("id_number") and usable_resident_id(i.get("id")) == row["id_number"])]
+    record_source(writer, conversion, sid, where, {
+        **{k: st.get(k) for k in ("recordId", "statementId", "statementDate", "recordStatus", "recordType")},
+        "recordDetails": {**details, "identifiers": used}})
 
 
 def _uscc_scheme(identifier: dict) -> bool:
@@ -264,7 +271,8 @@ def bods_to_bundle(paths: list[Path]) -> tuple[Conversion, BundleWriter]:
     """Convert BODS 0.4 statement files (a JSON array or JSON lines) into bundle rows,
     without loading. Entities and known persons become subjects; each interest of a
     relationship becomes a role period, or is skipped in the conversion with the reason.
-    Each file stands alone: a statement replaces only statements of its own file.
+    Each file stands alone: a statement replaces only statements of its own file. Each
+    subject is under its record id, with its record as a source row (sources.csv).
     """
     conversion, writer = Conversion(), BundleWriter()
     for path in paths:
@@ -274,8 +282,14 @@ def bods_to_bundle(paths: list[Path]) -> tuple[Conversion, BundleWriter]:
 
 def load_bods(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: list[Path], *, batch_size: int = 20_000,
               progress: Callable[[str, int], None] | None = None) -> LoadReport:
-    """Convert BODS files and load their rows as one bundle (``sanctionnet load bods PATH...``)."""
+    """Convert BODS files and load their rows as one bundle (``sanctionnet load bods PATH...``).
+
+    Identity resolution first (:func:`loaders.source_ids.attach_records`): an entity or
+    person whose USCC, name or ID number is a stored subject's (from FtM, a registry, a
+    court, an earlier load) joins it; a new subject keeps its record id.
+    """
     conversion, writer = bods_to_bundle(paths)
+    attach_records(store, hasher, writer, conversion, source="bods")
     return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
 
 

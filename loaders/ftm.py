@@ -26,6 +26,7 @@ from loaders.convert import BundleWriter, Conversion, number_text
 from loaders.interchange import (LEGAL_REP, MARKERS, bundle_id, iso_day, read_entries, read_json_records,
                                  read_relations, read_subjects, split_marker, usable_resident_id, usable_uscc,
                                  with_marker)
+from loaders.source_ids import attach_records, record_source
 
 __all__ = ["export_ftm", "ftm_to_bundle", "load_ftm"]
 
@@ -132,6 +133,9 @@ def _subject(entity: dict, sid: str, where: str, conversion: Conversion, writer:
         # Registration department 1 (机构编制): government organs and public institutions.
         row["kind"] = "public_body"
     writer.add("subjects.csv", row, where, sid)
+    # Kept as the subject's source record, without the identifiers that are never stored.
+    record_source(writer, conversion, sid, where, {"id": sid, "schema": schema, "properties": {
+        k: v for k, v in props.items() if k not in _ID_PROPS - used}})
 
 
 def _link_type(schema: str, role: str | None, has_share: bool) -> tuple[RelType | None, str | None]:
@@ -274,7 +278,8 @@ def ftm_to_bundle(paths: list[Path], *, catalogue: Catalogue | None = None) -> t
     Subjects come from Company, Organization, LegalEntity, PublicBody and Person; role
     periods from Ownership, Directorship, Employment, Family and (our markers only)
     UnknownLink; entries from Sanctions on one of ``catalogue``'s lists (default: the
-    bundled catalogue). Every other record is skipped in the conversion, with why.
+    bundled catalogue). Every other record is skipped in the conversion, with why. Each
+    subject is under its FtM id, with its record as a source row (sources.csv).
     """
     list_ids = set((catalogue or load_catalogue()).lists)
     conversion, writer = Conversion(), BundleWriter()
@@ -285,8 +290,14 @@ def ftm_to_bundle(paths: list[Path], *, catalogue: Catalogue | None = None) -> t
 
 def load_ftm(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: list[Path], *, batch_size: int = 20_000,
              progress: Callable[[str, int], None] | None = None) -> LoadReport:
-    """Convert FtM files and load their rows as one bundle (``sanctionnet load ftm PATH...``)."""
+    """Convert FtM files and load their rows as one bundle (``sanctionnet load ftm PATH...``).
+
+    Identity resolution first (:func:`loaders.source_ids.attach_records`): an entity whose
+    USCC, name or ID number is a stored subject's (from BODS, a registry, a court, an
+    earlier load) joins it; a new subject keeps its FtM id.
+    """
     conversion, writer = ftm_to_bundle(paths, catalogue=catalogue)
+    attach_records(store, hasher, writer, conversion, source="ftm")
     return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
 
 

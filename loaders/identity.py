@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from graph_model.identifier_forms import Identifier, Scheme, complete_uscc
 from graph_model.identifiers import org_code_of
 from graph_model.pii import IdHasher
-from graph_model.store.base import Store
+from graph_model.store.base import Store, batched
 from graph_model.types import SubjectKey, SubjectKind
 from loaders.bundle import read_by_ids
 
@@ -277,6 +277,7 @@ def _persons(store: Store, hasher: IdHasher, mentions: list[Mention], orgs: dict
 
     by_hash = _lookup(store, SubjectKey.id_hash, {k for ks in keys.values() for kind, k, _ in ks if kind == "id"})
     existing = set(_lookup(store, SubjectKey.id, {candidate(kind, k) for ks in keys.values() for kind, k, _ in ks}))
+    namesakes = _stored_namesakes(store, mentions, orgs)
     by_ref = {m.ref: m for m in mentions}
     resolved: dict[str, Resolved] = {}
     for refs in clusters.groups(by_ref).values():
@@ -284,6 +285,7 @@ def _persons(store: Store, hasher: IdHasher, mentions: list[Mention], orgs: dict
                               key=lambda kk: (("id", "src", "masked", "ctx").index(kk[0]), kk[1]))
         stored = next((by_hash[k][0]["id"] for kind, k in cluster_keys if kind == "id" and by_hash.get(k)), None)
         stored = stored or next((candidate(*kk) for kk in cluster_keys if candidate(*kk) in existing), None)
+        stored = stored or _one_namesake(namesakes, cluster_keys)
         if stored:
             subject_id = stored
         elif cluster_keys:
@@ -295,6 +297,34 @@ def _persons(store: Store, hasher: IdHasher, mentions: list[Mention], orgs: dict
             why = keys[ref][0][2] if keys[ref] else f"known only by name ({by_ref[ref].name}): not merged"
             resolved[ref] = Resolved(subject_id, why)
     return resolved
+
+
+def _stored_namesakes(store: Store, mentions: list[Mention], orgs: dict[str, Resolved]) -> dict[str, dict]:
+    """Stored persons of a mention's name with a role in the enterprise that names it, by
+    context key (``org|name``) as ``{id: id_hash}``. The context's own id finds persons
+    this rule made; this finds those stored under another id too (a source's own id in
+    FtM or BODS, a bundle id), so a person two sources name in one enterprise is one."""
+    pairs: dict[tuple[str, str], dict] = {}
+    for m in mentions:
+        if m.named_by and m.named_by in orgs:
+            org = orgs[m.named_by].subject_id
+            key = f"{org}|{normalise_name(m.name)}"
+            for name in {m.name.strip(), normalise_name(m.name)} - {""}:
+                pairs[(key, name)] = {"key": key, "org_id": org, "name": name}
+    found: dict[str, dict] = defaultdict(dict)
+    for batch in batched(list(pairs.values()), 5000):
+        for row in store.read("persons_named_by", pairs=batch):
+            found[row["key"]][row["id"]] = row["id_hash"]
+    return found
+
+
+def _one_namesake(namesakes: dict[str, dict], cluster_keys: list[tuple[str, str]]) -> str | None:
+    """The one stored person a cluster's contexts find, unless an ID number tells them
+    apart; None if none or several (two namesakes in one enterprise stay apart)."""
+    hashes = {k for kind, k in cluster_keys if kind == "id"}
+    found = {pid for kind, k in cluster_keys if kind == "ctx" for pid, h in namesakes.get(k, {}).items()
+             if h is None or not hashes or h in hashes}
+    return found.pop() if len(found) == 1 else None
 
 
 def resolve(store: Store, hasher: IdHasher, mentions: list[Mention]) -> dict[str, Resolved]:

@@ -123,18 +123,24 @@ def test_bods_examples_convert(tmp_path, name, relations, skipped):
     assert kinds == skipped and writer.dangling == 0
 
 
-def test_load_rejects_the_dangling_party_and_keeps_the_rest(store, catalogue, hasher):
-    report = load_bods(store, catalogue, hasher, [FIXTURES / "cn-chain.json"])
-    assert report.loaded == {"subjects.csv": 6, "relations.csv": 7, "entries.csv": 0}
+def test_load_rejects_the_dangling_party_and_keeps_the_rest(store, catalogue, hasher, batch_size):
+    report = load_bods(store, catalogue, hasher, [FIXTURES / "cn-chain.json"], batch_size=batch_size)
+    assert report.loaded == {"subjects.csv": 6, "relations.csv": 7, "entries.csv": 0, "sources.csv": 6}
     # Named by source file and record (line 0: a JSON array has no line per record).
     assert [(r.file, r.line, r.field) for r in report.rejects] == [("cn-chain.json", 0, "from_id")]
     assert report.rejects[0].reason == ("no subject 'cn-not-in-this-file' in this bundle or the store "
                                         "(record rel-outside-mach, as a relations.csv row)")
     assert report.dangling == 1
     assert store.read_one("subject_by", variant="id_hash", key=hasher(ZHANG_ID_NUMBER))["subject"]["id"] == "cn-p-zhang"
+    # Each subject's record is kept with why; only the identifier used, the ID number masked.
+    [source] = store.read("sources_of_subject", subject_id="cn-p-zhang")
+    assert (source["source"], source["record_id"], source["why"]) == (
+        "cn-chain.json", "cn-p-zhang", "resident ID number (compared by keyed hash)")
+    assert ZHANG_ID_NUMBER not in source["raw"] and "E12345678" not in source["raw"]
+    assert [s["why"] for s in store.read("sources_of_subject", subject_id="cn-group")] == ["USCC 91230000243881711L"]
 
 
-def _round_trip(store, catalogue, hasher, tmp_path) -> tuple[str, set, set]:
+def _round_trip(store, catalogue, hasher, tmp_path, batch_size) -> tuple[str, set, set]:
     """Export, wipe, import the export, export again: both exports and graphs."""
     first, again = io.StringIO(), io.StringIO()
     count = export_bods(store, first, published=PUBLISHED)
@@ -145,7 +151,7 @@ def _round_trip(store, catalogue, hasher, tmp_path) -> tuple[str, set, set]:
     store.ensure_schema()
     path = tmp_path / "export.bods.json"
     path.write_text(first.getvalue(), encoding="utf-8")
-    report = load_bods(store, catalogue, hasher, [path])
+    report = load_bods(store, catalogue, hasher, [path], batch_size=batch_size)
     assert report.rejects == [] and report.skipped == {}
     second = io.StringIO()
     export_bods(store, second, published=PUBLISHED)
@@ -153,12 +159,12 @@ def _round_trip(store, catalogue, hasher, tmp_path) -> tuple[str, set, set]:
     return first.getvalue(), before, (_subjects(store), graph(store)[1])
 
 
-def test_bods_export_round_trips_ownership_and_control(store, catalogue, hasher, tmp_path):
+def test_bods_export_round_trips_ownership_and_control(store, catalogue, hasher, tmp_path, batch_size):
     # Not fermcat here: "O'Donohue" breaks the Bolt test server (a single quote in any
     # string parameter fails FalkorDB's Bolt port); test_all_bods_examples_load has it.
     for name in ("cn-chain", "bods-package-fi-soe", "simple-pep-declaration", "tecido", "nomination"):
-        load_bods(store, catalogue, hasher, [FIXTURES / f"{name}.json"])
-    text, before, after = _round_trip(store, catalogue, hasher, tmp_path)
+        load_bods(store, catalogue, hasher, [FIXTURES / f"{name}.json"], batch_size=batch_size)
+    text, before, after = _round_trip(store, catalogue, hasher, tmp_path, batch_size)
     assert after == before
     statements = json.loads(text)
     assert {s["publicationDetails"]["bodsVersion"] for s in statements} == {"0.4"}
@@ -169,9 +175,10 @@ def test_bods_export_round_trips_ownership_and_control(store, catalogue, hasher,
         "id": "1123000097745978XH", "scheme": "CN-USCI", "schemeName": "统一社会信用代码 (Unified Social Credit Identifier)"}
 
 
-def test_an_ftm_graph_exported_as_bods_keeps_every_ownership_and_control_role(store, catalogue, hasher, tmp_path):
-    load_ftm(store, catalogue, hasher, [FTM_FIXTURE])
-    text, before, after = _round_trip(store, catalogue, hasher, tmp_path)
+def test_an_ftm_graph_exported_as_bods_keeps_every_ownership_and_control_role(store, catalogue, hasher, tmp_path,
+                                                                                batch_size):
+    load_ftm(store, catalogue, hasher, [FTM_FIXTURE], batch_size=batch_size)
+    text, before, after = _round_trip(store, catalogue, hasher, tmp_path, batch_size)
     assert after[0] == before[0]
     # Employment and family ties are neither ownership nor control: not in BODS.
     assert after[1] == {r for r in before[1] if r[1] not in ("STAFF_OF", "RELATIVE_OF")}

@@ -47,8 +47,10 @@ def written(writer: BundleWriter) -> tuple[dict[str, int], dict[str, int], int]:
 
 
 def accounted(conversion: Conversion, writer: BundleWriter) -> bool:
-    """Every record read is one bundle row or one skip."""
-    return sum(conversion.read.values()) == sum(map(len, writer.rows.values())) + len(conversion.skipped)
+    """Every record read is one bundle row or one skip (a subject's source row is the
+    subject's record again, not another one)."""
+    rows = sum(len(rows) for name, rows in writer.rows.items() if name != "sources.csv")
+    return sum(conversion.read.values()) == rows + len(conversion.skipped)
 
 
 def graph(store) -> tuple[set, set, set]:
@@ -88,6 +90,13 @@ def test_conversion_maps_schemata_and_says_what_it_skipped(tmp_path):
     }
     # Every record is accounted for: one row or one skip each.
     assert accounted(conversion, writer)
+    # Each subject record is kept as its source record, under its FtM id; identifiers that
+    # are never stored (a passport number, a foreign registration number) are not in it.
+    sources = {r["record_id"]: r for r in writer.rows["sources.csv"]}
+    assert set(sources) == {r["id"] for r in writer.rows["subjects.csv"]}
+    assert {r["source"] for r in sources.values()} == {"harbin.ftm.json"}
+    assert "E12345678" not in sources["cn-p-li-na"]["raw"] and "HRB 123456" not in sources["de-handel-gmbh"]["raw"]
+    assert ZHANG_ID_NUMBER not in sources["cn-p-zhang-wei"]["raw"] and "230103" in sources["cn-p-zhang-wei"]["raw"]
     assert conversion.notes["names beyond the first (aliases) not kept"] == 2
     assert conversion.notes["dates given as a year or month only, widened"] == 2
     # The ID-number-like id is neither a subject nor shown in the conversion: its line is.
@@ -120,9 +129,9 @@ def test_a_json_array_converts_like_json_lines(tmp_path):
         assert (tmp_path / "a" / name).read_text("utf-8") == (tmp_path / "b" / name).read_text("utf-8")
 
 
-def test_load_rejects_the_dangling_reference_and_keeps_the_rest(store, catalogue, hasher):
-    report = load_ftm(store, catalogue, hasher, [FIXTURE])
-    assert report.loaded == {"subjects.csv": 9, "relations.csv": 11, "entries.csv": 1}
+def test_load_rejects_the_dangling_reference_and_keeps_the_rest(store, catalogue, hasher, batch_size):
+    report = load_ftm(store, catalogue, hasher, [FIXTURE], batch_size=batch_size)
+    assert report.loaded == {"subjects.csv": 9, "relations.csv": 11, "entries.csv": 1, "sources.csv": 9}
     # The conversion's account comes with the load: records read, skips, notes, dangling.
     conversion, _ = convert(FIXTURE, catalogue=catalogue)
     assert report.dangling == 1 and report.skipped == conversion.skipped_by() and report.notes == conversion.notes
@@ -139,8 +148,8 @@ def test_load_rejects_the_dangling_reference_and_keeps_the_rest(store, catalogue
     assert report.propagation.restrictions >= 2
 
 
-def test_export_then_import_into_an_empty_store_round_trips(store, catalogue, hasher, tmp_path):
-    load_ftm(store, catalogue, hasher, [FIXTURE])
+def test_export_then_import_into_an_empty_store_round_trips(store, catalogue, hasher, tmp_path, batch_size):
+    load_ftm(store, catalogue, hasher, [FIXTURE], batch_size=batch_size)
     first, again = io.StringIO(), io.StringIO()
     written = export_ftm(store, first)
     export_ftm(store, again)
@@ -158,7 +167,7 @@ def test_export_then_import_into_an_empty_store_round_trips(store, catalogue, ha
     store.ensure_schema()
     path = tmp_path / "export.ftm.json"
     path.write_text(text, encoding="utf-8")
-    report = load_ftm(store, catalogue, hasher, [path])
+    report = load_ftm(store, catalogue, hasher, [path], batch_size=batch_size)
     assert report.rejects == [] and report.skipped == {}
     assert graph(store) == before
     second = io.StringIO()
@@ -196,7 +205,11 @@ def _sample(name: str) -> Path:
     return path
 
 
-def test_zala_sample_counts(store, catalogue, hasher):
+def test_zala_sample_counts(falkor_store, catalogue, hasher):
+    """On the embedded store only: zala's records (kept as source records) quote names
+    with ' and \\, which FalkorDB's Bolt port, the stand-in for Neo4j, cannot take in a
+    string parameter (see the xfail in tests/conformance/test_store.py)."""
+    store = falkor_store
     path = _sample("zala")
     entities = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     schemata = Counter(e["schema"] for e in entities)
@@ -223,7 +236,7 @@ def test_zala_sample_counts(store, catalogue, hasher):
     # The 16 references pointing outside the file are all addressEntity (not mapped);
     # every end of a mapped link is in the file.
     assert report.dangling == sum(1 for v in ends if v not in ids) == 0
-    assert report.loaded == {"subjects.csv": 17, "relations.csv": 17 - repeats, "entries.csv": 0}
+    assert report.loaded == {"subjects.csv": 17, "relations.csv": 17 - repeats, "entries.csv": 0, "sources.csv": 17}
     # Each reject names the record whose period it repeats: the first in the file.
     first: dict[tuple, str] = {}
     expected = []
