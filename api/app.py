@@ -56,7 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # a refused start leaves no server behind.
         catalogue_ = load_catalogue(settings.catalogue_dir)
         hasher = IdHasher.from_settings(settings)
-        store, server, started = await run_in_threadpool(open_store, settings)
+        # The API only reads and records acts: a folder without a store is refused
+        # (`serve` says so before it starts), never answered from a new, empty one.
+        store, server, started = await run_in_threadpool(open_store, settings, create=False)
         # Acts whose process died before their propagation finished are finished now,
         # by one worker at a time (several start together under `serve --workers`).
         await run_in_threadpool(_settle_once, settings, store, catalogue_)

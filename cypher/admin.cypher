@@ -8,6 +8,13 @@ DETACH DELETE n
 MATCH (s:Subject)
 RETURN s.kind AS kind, count(s) AS n
 
+// name: any_subject
+// One subject, or no row when the graph holds none: whether there is anything to
+// answer from (a reading command refuses an empty store), without counting them all.
+MATCH (s:Subject)
+RETURN s.id AS id
+LIMIT 1
+
 // name: count_entries
 MATCH (e:Entry)
 RETURN e.state AS state, count(e) AS n

@@ -149,6 +149,8 @@ def test_page_shows_the_verdict_and_reasons_in_chromium(api, tmp_path):
 
 
 def test_api_starts_the_store_and_ctrl_c_stops_both(env):
+    # A store that exists but is stopped (a folder without one is refused: test_cli_store_audit).
+    assert _run(env, "db", "start").returncode == 0 and _run(env, "db", "stop").returncode == 0
     assert _run(env, "db", "status").returncode == 3
     port = _free_port()
     proc = _serve(env, port)  # the store was not running: the API starts it
@@ -172,8 +174,11 @@ def test_cli_exit_codes(env, loaded, tmp_path):
     assert unknown.returncode == 1 and "no subject" in unknown.stderr
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    down = _run({**env, "SANCTIONNET_DATA_DIR": str(blocker / "data")}, "check", "E1")
-    assert down.returncode == 3 and "cannot use data folder" in down.stderr
+    nowhere = {**env, "SANCTIONNET_DATA_DIR": str(blocker / "data")}
+    down = _run(nowhere, "check", "E1")
+    assert down.returncode == 3 and f"no store in {blocker / 'data'}" in down.stderr.replace("\n", "")
+    unusable = _run(nowhere, "load", "bundle", str(tmp_path / "bundle"))  # a load would make one: it cannot
+    assert unusable.returncode == 3 and "cannot use data folder" in unusable.stderr
 
 
 def test_db_propagate_derives_everything_again_idempotently(env, loaded):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
 import json
 import sys
 from datetime import datetime
@@ -14,7 +13,7 @@ import typer
 
 from api.audit import AuditLog
 from api.audit_read import read_entries, verify
-from api.cli.common import EXIT_INPUT, err
+from api.cli.common import EXIT_INPUT, err, operator
 from graph_model.settings import get_settings
 
 __all__ = ["app"]
@@ -24,13 +23,6 @@ app = typer.Typer(help="The tamper-evident audit log: verify it, export a range.
 
 def _log_path() -> Path:
     return get_settings().data_dir / "audit.log"
-
-
-def _os_user() -> str | None:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # a container's uid without a passwd entry
-        return None
 
 
 @app.command("verify")
@@ -79,7 +71,7 @@ def export_command(
         count += 1
     sys.stdout.flush()
     # The log names persons, so reading it out is itself a read to record.
-    AuditLog(path).write("read_audit", via="cli", who={"os_user": _os_user()},
+    AuditLog(path).write("read_audit", via="cli", who=operator(),
                          range=[start and start.date(), end and end.date()], filter_event=event,
                          filter_subject=subject, entries=count)
     err.print(f"[dim]{count} entries[/]")

@@ -13,6 +13,7 @@ import typer
 from api import audit
 from api.cli.common import console, err, exits
 from graph_model.settings import get_settings
+from graph_model.store import EmbeddedServer
 from graph_model.store.backup import DataFile, create_backup, restore_backup
 
 __all__ = ["DATA_FILES", "backup", "restore"]
@@ -48,6 +49,8 @@ def backup(
     one moment, while the API goes on serving."""
     _embedded_only()
     settings = get_settings()
+    # A backup of a folder with no store would start, and archive, a new empty one.
+    EmbeddedServer(settings.data_dir, create=False).require_store()
     log = settings.data_dir / "audit.log"
     notes = {"id_hash_key": "environment (SANCTIONNET_ID_HASH_KEY), not in the backup"
              if settings.id_hash_key is not None else "file id_hash.key"}

@@ -13,6 +13,7 @@ import typer
 from api.cli.common import console, exits, opened
 from graph_model.errors import InvalidInput
 from graph_model.masking import Role
+from graph_model.types import SubjectKind
 from viz.briefing import build, to_html
 from viz.render import render
 
@@ -37,8 +38,12 @@ def briefing(
     started = time.perf_counter()
     with opened() as ctx:
         made = build(ctx.store, ctx.catalogue, ctx.hasher, key, on=date.date() if date else None, reader=view)
-    html = to_html(made)
-    data = html.encode("utf-8") if suffix == ".html" else render(html, suffix[1:])
+        html = to_html(made)
+        data = html.encode("utf-8") if suffix == ".html" else render(html, suffix[1:])
+        # As the API: the briefing and the persons it shows (bundle ids), on disk before
+        # the file is; a briefing that could not be rendered was given to no one.
+        ctx.record("briefing", key=made.key, format=suffix[1:], view=view.value,
+                   persons=sorted(n.id for n in made.graph.nodes if n.kind is SubjectKind.person))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(data)
     console.print(f"{made.title}: {len(made.graph.nodes)} subjects, {len(made.events)} events, "

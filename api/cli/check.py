@@ -5,6 +5,7 @@ looks every key up, where ``POST /v1/check/batch`` answers the public for today 
 
 from __future__ import annotations
 
+import datetime as dt
 import json as jsonlib
 import sys
 from datetime import datetime
@@ -14,11 +15,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from api.cli.common import console, err, exits, opened
+from api.cli.common import Opened, console, err, exits, opened
+from api.routers.check import MAX_BATCH
 from graph_model.errors import InvalidInput, NotFound
+from graph_model.lookup import not_found_detail, shown_key
 from graph_model.masking import Role, mask_check
 from graph_model.rules import check as run_check
-from graph_model.lookup import not_found_detail, shown_key
 from graph_model.rules import check_many
 from graph_model.types import CheckAnswer
 
@@ -81,6 +83,29 @@ def _print_batch(keys: list[tuple[int, str]], answers: list[CheckAnswer | None],
               f"{sum(a.suspended for a in found)} suspended, {len(answers) - len(found)} unknown")
 
 
+def _audit_batch(ctx: Opened, keys: list[tuple[int, str]], answers: list[CheckAnswer | None], *,
+                 action: str | None, on: dt.date, region: str | None, view: Role) -> None:
+    """The API's ``check_batch`` entry, one per ``MAX_BATCH`` keys (the API's largest
+    batch), with the lines of the file it covers. A key that named nobody is recorded
+    by its keyed hash, never as typed: it may be a mistyped ID number or a name."""
+    for start in range(0, len(keys), MAX_BATCH):
+        part_keys, part = keys[start:start + MAX_BATCH], answers[start:start + MAX_BATCH]
+        found = [a for a in part if a is not None]
+        versions = sorted({a.data_version for a in found if a.data_version is not None})
+        ctx.record(
+            "check_batch", action=action, date=on, region=region, view=view.value,
+            lines=[part_keys[0][0], part_keys[-1][0]],
+            subjects=[a.subject.id if a is not None else "?" + ctx.hasher(key.strip())[:24]
+                      for (_, key), a in zip(part_keys, part)],
+            asked=len(part), not_found=len(part) - len(found), restricted=sum(a.restricted for a in found),
+            suspended=sum(a.suspended for a in found),
+            restricted_subjects=sorted({a.subject.id for a in found if a.restricted}),
+            catalogue_version=ctx.catalogue.version,
+            # Without an answer found, the log reads the version itself.
+            **({"data_version": versions[0]} if versions else {}),
+            **({"data_version_last": versions[-1]} if len(versions) > 1 else {}))
+
+
 @exits
 def check(
     subject: Annotated[str | None, typer.Argument(help="Bundle id, USCC or resident ID number.")] = None,
@@ -98,17 +123,25 @@ def check(
         raise InvalidInput("give a SUBJECT or --file FILE (one of them)")
     on = date.date() if date else None
     if file is not None:
-        keys = _keys(file)
+        keys, day = _keys(file), on or dt.date.today()
         with opened() as ctx:
+            # An empty store would answer every key "unknown" and exit 0.
+            ctx.require_subjects()
             found = check_many(ctx.store, ctx.catalogue, ctx.hasher, [key for _, key in keys], action=action,
-                               on=on, region=region)
-        _print_batch(keys, [mask_check(a, view) if a else None for a in found], json)
+                               on=day, region=region)
+            answers = [mask_check(a, view) if a else None for a in found]
+            _audit_batch(ctx, keys, answers, action=action, on=day, region=region, view=view)
+        _print_batch(keys, answers, json)
         return
     with opened() as ctx:
         answer = mask_check(run_check(ctx.store, ctx.catalogue, ctx.hasher, subject, action=action, on=on,
                                       region=region), view)
-    if answer is None:
-        raise NotFound(not_found_detail(subject))
+        if answer is None:
+            raise NotFound(not_found_detail(subject))  # inside: an empty store says so instead
+        ctx.record("check", subject=answer.subject.id, kind=answer.subject.kind.value, action=action,
+                   date=answer.date, region=region, view=view.value, restricted=answer.restricted,
+                   suspended=answer.suspended, entries=sorted({r.entry_id for r in answer.reasons}),
+                   catalogue_version=answer.catalogue_version, data_version=answer.data_version)
     if json:
         print(answer.model_dump_json(indent=2))
     else:

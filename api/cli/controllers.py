@@ -40,6 +40,8 @@ def list_(status: Annotated[CandidateStatus | None, typer.Option()] = None,
     """List candidates (as GET /v1/controller-candidates)."""
     with opened() as c:
         found = list_candidates(c.store, subject=subject, status=status, limit=limit)
+        if persons := sorted({x.controller for x in found if x.controller_kind == "person"}):
+            c.record("read_person", what="controller_candidates", persons=persons)
     if json:
         print(jsonlib.dumps([x.model_dump(mode="json") for x in found], ensure_ascii=False, indent=2))
         return
@@ -61,5 +63,7 @@ def review(controller: str, enterprise: str,
             CandidateReview(controller=controller, enterprise=enterprise, status=status, reviewer=reviewer,
                             department=department, reason=reason, on=date.date() if date else None),
             bind=c.settings.bind_confirmed_controllers)
+        c.record("controller_review", controller=found.controller, enterprise=found.enterprise, status=status.value,
+                 reviewer=reviewer, department=department)
     console.print(f"{found.controller} → {found.enterprise}: {found.status.value}; "
                   f"{stats.entries} entr{'y' if stats.entries == 1 else 'ies'} derived again")

@@ -29,7 +29,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
     """Generate the demo bundle into DATA_DIR/demo-bundle and load it."""
-    with opened() as ctx:
+    with opened(create=True) as ctx:
         folder = Path(ctx.settings.data_dir) / "demo-bundle"
         started = time.perf_counter()
         stats = generate_bundle(folder, enterprises=enterprises, seed=seed)

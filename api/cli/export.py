@@ -12,7 +12,7 @@ from typing import Annotated, TextIO
 import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
-from api.cli.common import console, err, exits, opened
+from api.cli.common import Opened, console, err, exits, opened
 from graph_model.catalogue import load_catalogue
 from graph_model.errors import InvalidInput
 from graph_model.masking import Role
@@ -44,10 +44,17 @@ def _output(path: Path):
     tmp.replace(path)  # a reader never sees half a file
 
 
-def _write(path: Path, write) -> None:
+def _write(path: Path, write, what: str, view: Role) -> None:
     with opened() as ctx, _output(path) as out:
         count = write(ctx.store, out)
+        _audit(ctx, what, view, count)
     err.print(f"wrote {count:,} records to {path}")
+
+
+def _audit(ctx: Opened, what: str, view: Role, records: int) -> None:
+    """An export names every person the view shows: one entry records it (how many
+    records, not each person, which would make it as large as the export)."""
+    ctx.record("export", format=what, view=view.value, records=records)
 
 
 @app.command()
@@ -57,6 +64,7 @@ def ftm(path: Target, view: View = Role.admin) -> None:
     ID number in any form."""
     with opened() as ctx, _output(path) as out:
         count = export_ftm(ctx.store, out, reader=view, catalogue=ctx.catalogue)
+        _audit(ctx, "ftm", view, count)
     err.print(f"wrote {count:,} records to {path}")
 
 
@@ -77,7 +85,7 @@ def bods(
     def write(store, out: TextIO) -> int:
         return export_bods(store, out, published=day, reader=view)
 
-    _write(path, write)
+    _write(path, write, "bods", view)
 
 
 Folder = Annotated[Path, typer.Argument(help="Folder for the import files (new, or empty).")]
@@ -115,6 +123,7 @@ def neo4j_admin(
     if bundle is None:
         with opened() as ctx, _progress() as progress:
             written = export_store(ctx.store, folder, progress=progress)
+            _audit(ctx, "neo4j-admin", Role.admin, written.nodes + written.relationships)
     else:
         settings = get_settings()
         if settings.id_hash_key is None or not settings.id_hash_key.get_secret_value():

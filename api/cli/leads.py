@@ -34,6 +34,12 @@ def show(ctx: typer.Context, kind: Kind = None,
         return
     with opened() as c:
         leads = list_leads(c.store, kind=kind, status=status, subject=subject, limit=limit)
+        # As GET /v1/leads: the leads read, and the persons among their members.
+        c.record("read_leads", leads=[lead.id for lead in leads])
+        members = sorted({m for lead in leads for m in lead.members})
+        persons = sorted(r["id"] for r in c.store.read("subject_kinds", ids=members) if r["kind"] == "person")
+        if persons:
+            c.record("read_person", what="leads", persons=persons)
     if json:
         print(jsonlib.dumps([lead.model_dump(mode="json") for lead in leads], ensure_ascii=False, indent=2))
         return
@@ -71,4 +77,5 @@ def review(lead_id: Annotated[str, typer.Argument(help="The lead's id (L...).")]
     """Record a decision on a lead (as POST /v1/leads/{id}/review)."""
     with opened() as c:
         lead = review_lead(c.store, lead_id, status, reviewer, reason)
+        c.record("lead_review", lead=lead_id, status=status.value, reviewer=reviewer)
     console.print(f"{lead.id} is now {lead.status.value}")

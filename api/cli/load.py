@@ -101,7 +101,7 @@ def bundle(
     rejects: Annotated[Path | None, typer.Option(help="Where to write rejected rows (CSV).")] = None,
 ) -> None:
     """Load a bundle (docs/bundle.md); loading it again changes nothing."""
-    with opened() as ctx:
+    with opened(create=True) as ctx:
         report = run_bundle_load(ctx, folder, rejects)
     if report.rejects and not report.rows_loaded:
         raise typer.Exit(1)
@@ -145,7 +145,7 @@ def _format_command(fmt: str, summary: str, paths_help: str) -> None:
     """``sanctionnet load FMT PATH...`` for one source format."""
 
     def command(paths, rejects=None):
-        with opened() as ctx:
+        with opened(create=True) as ctx:
             report = _run_format(ctx, fmt, paths, rejects)
         if report.rejects and not report.rows_loaded:
             raise typer.Exit(1)
@@ -190,7 +190,7 @@ def regions(
 ) -> None:
     """Load administrative divisions as Region nodes: the hierarchy (PART_OF) and where
     each abolished code went (SUCCEEDED_BY). Loading again changes nothing."""
-    with opened() as ctx:
+    with opened(create=True) as ctx:
         report = load_divisions(ctx.store, paths or None, batch_size=ctx.settings.batch_size)
     for name, n in {**report.read, **report.loaded}.items():
         console.print(f"{name}: {n:,}")
@@ -208,7 +208,7 @@ def auto(
     for path in paths:
         by_format.setdefault(detect(path), []).append(path)
     failed = False
-    with opened() as ctx:
+    with opened(create=True) as ctx:
         reports = []
         for fmt, group in by_format.items():
             console.print(f"[bold]{fmt}[/]: {', '.join(map(str, group))}")

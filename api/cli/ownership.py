@@ -11,8 +11,9 @@ import typer
 from analysis.ownership import ControlledAnswer, OwnersAnswer
 from analysis.ownership import controlled as find_controlled
 from analysis.ownership import owners as find_owners
-from api.cli.common import console, exits, opened
+from api.cli.common import Opened, console, exits, opened
 from graph_model.lookup import resolve_subject
+from graph_model.types import SubjectKind
 
 __all__ = ["controlled", "owners"]
 
@@ -44,11 +45,23 @@ def _print_controlled(answer: ControlledAnswer) -> None:
         console.print(f"[yellow]{warning}[/]")
 
 
+def _audit_persons(ctx: Opened, subject: dict, what: str, persons: set[str]) -> None:
+    """As the API: an answer that names persons is a read of personal data (bundle ids
+    only, never an ID number)."""
+    if subject["kind"] == SubjectKind.person:
+        persons = persons | {subject["id"]}
+    if persons:
+        ctx.record("read_person", subject=subject["id"], what=what, persons=sorted(persons))
+
+
 @exits
 def owners(subject: Subject, date: Date = None, json: Json = False) -> None:
     """Ultimate owners of SUBJECT: integrated shares, chains, and the rule step that found them."""
     with opened() as ctx:
-        answer = find_owners(ctx.store, resolve_subject(ctx.store, ctx.hasher, subject), date.date() if date else None)
+        found = resolve_subject(ctx.store, ctx.hasher, subject)
+        answer = find_owners(ctx.store, found, date.date() if date else None)
+        _audit_persons(ctx, found, "owners", {h.subject.id for h in [*answer.holders, *answer.ultimate_owners]
+                                              if h.subject.kind is SubjectKind.person})
     if json:
         print(answer.model_dump_json(indent=2))
     else:
@@ -59,8 +72,9 @@ def owners(subject: Subject, date: Date = None, json: Json = False) -> None:
 def controlled(subject: Subject, date: Date = None, json: Json = False) -> None:
     """Everything SUBJECT controls, directly or through chains."""
     with opened() as ctx:
-        answer = find_controlled(ctx.store, resolve_subject(ctx.store, ctx.hasher, subject),
-                                 date.date() if date else None)
+        found = resolve_subject(ctx.store, ctx.hasher, subject)
+        answer = find_controlled(ctx.store, found, date.date() if date else None)
+        _audit_persons(ctx, found, "controlled", set())
     if json:
         print(answer.model_dump_json(indent=2))
     else:

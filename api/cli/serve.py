@@ -8,7 +8,7 @@ import typer
 import uvicorn
 
 from api.app import create_app
-from api.cli.common import console
+from api.cli.common import console, exits
 from graph_model.settings import get_settings
 from graph_model.store import EmbeddedServer
 
@@ -18,13 +18,18 @@ __all__ = ["run_server", "serve"]
 def run_server(host: str, port: int, workers: int = 1) -> None:
     """Serve until Ctrl-C; the app stops the embedded store if it started it. With
     several workers the store is started here first, so that no worker owns it, and
-    stopped here at the end if this call started it."""
+    stopped here at the end if this call started it. A data folder without a store is
+    refused here (``NoStore``, exit 3), before anything listens: the API never starts
+    a new, empty store."""
+    settings = get_settings()
+    server = None
+    if settings.store == "embedded":
+        server = EmbeddedServer(settings.data_dir, fsync=settings.fsync, create=False)
+        server.require_store()
     console.print(f"serving on http://{host}:{port} with {workers} worker(s) (Ctrl-C stops)")
     if workers == 1:
-        uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
-    settings = get_settings()
-    server = EmbeddedServer(settings.data_dir, fsync=settings.fsync) if settings.store == "embedded" else None
     started = server.start() if server is not None else False
     try:
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
@@ -33,6 +38,7 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
             server.stop()
 
 
+@exits
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,

@@ -26,7 +26,7 @@ import structlog
 
 from graph_model.errors import StoreUnavailable
 
-__all__ = ["EmbeddedServer", "ServerStatus"]
+__all__ = ["EmbeddedServer", "NoStore", "ServerStatus"]
 
 log = structlog.get_logger(__name__)
 
@@ -36,6 +36,10 @@ _MAX_SOCKET_PATH = 100
 _MIN_FREE_BYTES = 16 * 1024 * 1024
 # How long a start may wait for the server to load its append-only file.
 _START_TIMEOUT_S = 600.0
+
+
+class NoStore(StoreUnavailable):
+    """The data folder holds no store, and this command may not create a new, empty one."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,13 @@ def _binaries() -> tuple[str, str]:
 
 
 class EmbeddedServer:
-    """One FalkorDB server per data folder."""
+    """One FalkorDB server per data folder. With ``create=False`` a start (or restart) in
+    a folder that holds no store (``has_store``) raises ``NoStore`` and touches nothing."""
 
-    def __init__(self, data_dir: Path, *, fsync: str = "always") -> None:
+    def __init__(self, data_dir: Path, *, fsync: str = "always", create: bool = True) -> None:
         self.data_dir = Path(data_dir).absolute()
         self.fsync = fsync
+        self.create = create
         self.pid_file = self.data_dir / "falkordb.pid"
         self.log_file = self.data_dir / "falkordb.log"
         socket = self.data_dir / "falkordb.sock"
@@ -70,6 +76,26 @@ class EmbeddedServer:
         self.socket = socket
 
     # -- inspection -------------------------------------------------------------
+
+    def has_store(self) -> bool:
+        """Whether the folder holds a store: ``appendonlydir/`` with a file in it, written
+        when a server first starts (or by a restore), loaded or not; keys, an audit log or
+        nothing at all are not a store."""
+        try:
+            return any((self.data_dir / "appendonlydir").iterdir())
+        except OSError:  # absent, or not a folder
+            return False
+
+    def require_store(self) -> None:
+        """Raise ``NoStore`` (naming the folder, and what to do) unless it holds a store or a server runs for it."""
+        if self.has_store() or self.status().running:
+            return
+        raise NoStore(
+            f"no store in {self.data_dir} (no appendonlydir/): this command reads data and does not start a new, "
+            "empty store. Set SANCTIONNET_DATA_DIR to the folder that holds your data (the default is .sanctionnet "
+            "in the current folder), or load data into this one first (`sanctionnet load ...`, `sanctionnet demo`; "
+            "`sanctionnet db start` makes an empty store)."
+        )
 
     def _pid(self) -> int | None:
         try:
@@ -170,6 +196,8 @@ class EmbeddedServer:
             # on a full disk.
             self._wait_ready()
             return False
+        if not self.create:
+            self.require_store()  # before any folder or lock file is made
         self._make_folders()
         try:
             lock = open(self.data_dir / "falkordb.lock", "w")
