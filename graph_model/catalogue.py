@@ -18,18 +18,34 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from graph_model.actions import ActionMatch, ActionTree
+from graph_model.catalogue_specs import (
+    Action,
+    Duration,
+    Propagation,
+    Quoted,
+    RegionalBasis,
+    RulesDef,
+    TaskSpec,
+    basis_for,
+)
+from graph_model.catalogue_specs import Spec as _Spec
 from graph_model.errors import InvalidCatalogue
 from graph_model.history import add_years
-from graph_model.types import Ownership, SubjectKind
+from graph_model.terms import Ground, Removal
+from graph_model.types import SubjectKind
 
 __all__ = ["CATALOGUE_FORMAT", "Catalogue", "ListDef", "MeasureDef", "Propagation", "RulesDef", "load_catalogue"]
 
 # Bump when the shape of the files changes (not for content edits: those change
 # the version dates and the digest). 2: list effects, several propagation rules,
-# named persons, durations, region groups, incentives and rules.yaml.
-CATALOGUE_FORMAT = 2
+# named persons, durations, region groups, incentives and rules.yaml. 3: the action
+# tree (actions.yaml), the national layer (layer, verified, regional legal bases,
+# measure scope and terms, listing grounds, removal deadlines, minors, publication
+# regimes in rules.yaml).
+CATALOGUE_FORMAT = 3
 BUNDLED_DIR = Path(__file__).parent / "catalogue_data"
 
 # Roles a propagation rule may follow from a listed enterprise to a person; the
@@ -41,64 +57,7 @@ Target = Literal["entity", "LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF
 # 行政性 / 市场性 / 行业性 / 社会性 / 司法性 (GZ (十); QH adds 司法性); incentives have
 # their own type.
 MeasureType = Literal["administrative", "market", "industry", "social", "judicial", "incentive"]
-Action = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$")
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Quoted(_Spec):
-    """A rule's wording and where it comes from."""
-
-    legal_basis: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-
-
-class Propagation(Quoted):
-    """Who besides the listed subject is bound, by which rule.
-
-    ``roles`` are role relationships held in the listed enterprise on the
-    determination date, or ``NAMED``: the persons the deciding department names
-    in its decision. ``ownership`` narrows the rule to listed enterprises of that
-    ownership (PR2: SOEs only).
-    """
-
-    rule: str = Field(pattern=r"^PR\d+$")
-    roles: list[Literal["LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF", "MANAGES", "NAMED"]] = Field(
-        min_length=1)
-    ownership: list[Ownership] = Field(default_factory=list, description="Empty: any ownership.")
-    role_held_on: Literal["determination"] = "determination"
-    publish: bool = Field(False, description="The persons' names are published (予以公开公示, PR2).")
-
-
-class Duration(_Spec):
-    """How long an entry binds. The documents give no numbers ("一定期限内"): these are
-    parameters with defaults a department may override per entry."""
-
-    default_years: int | None = Field(None, ge=1, description="None: until repaired or revoked.")
-    max_years: int | None = Field(None, ge=1)
-    permanent_allowed: bool = Field(False, description="直至永远逐出市场 (PR5).")
-    note: str = ""
-
-    def too_long(self, determined: date, valid_to: date | None, permanent: bool) -> str | None:
-        """Why an entry decided on ``determined`` may not run to ``valid_to`` (None: open
-        ended) on this list, or None if it may."""
-        if permanent or self.max_years is None:
-            return None
-        latest = add_years(determined, self.max_years) - timedelta(days=1)
-        if valid_to is None or valid_to > latest:
-            return (f"the list binds for at most {self.max_years} years: "
-                    f"valid_to must be on or before {latest.isoformat()}")
-        return None
-
-
-class TaskSpec(Quoted):
-    """A task an entry on this list creates (e.g. PR11: interview by the deciding department)."""
-
-    rule: str = Field(pattern=r"^PR\d+$")
-    kind: str = Field(pattern=r"^[a-z_]+$")
-    recipient: Literal["deciding_dept"]
+Layer = Literal["national", "provincial"]
 
 
 class ListDef(_Spec):
@@ -108,19 +67,23 @@ class ListDef(_Spec):
     version: date
     name_zh: str
     name_en: str
+    # national: kept by a central body under a national rule (the court's list, the tax
+    # list); provincial: from the provincial and district documents (domain.md).
+    layer: Layer = "provincial"
     # restrict: sanctions (restricted=true); supervise: stricter supervision only
     # (key-attention: "与其失信程度相对应的严格监管措施", never joint punishment);
     # incentive: red lists and the like.
     effect: Literal["restrict", "supervise", "incentive"]
     # The rule of domain.md §9(b) that binds the listed subject itself (e.g. PR7 for
     # the procurement bad-conduct list); person-level rules are in `propagation`.
-    rule: str | None = Field(None, pattern=r"^PR\d+$")
+    rule: str | None = Field(None, pattern=r"^(PR|NR)\d+$")
     # Whether an entry is a 失信记录: feeds PR3/PR4 notifications, grading and the
     # three-clean-years test of the green channel.
     dishonesty_record: bool
     deciding_dept_types: list[str] = Field(min_length=1)
     criteria: str
     criteria_source: str
+    verified: bool = Field(True, description="False: the list's document number or criteria are [M].")
     scope: Literal["national", "region_group"] = "national"
     region_group: str | None = None
     subject_kinds: list[SubjectKind] = Field(min_length=1)
@@ -132,6 +95,11 @@ class ListDef(_Spec):
     exit_rule: str
     exit_source: str
     tasks: list[TaskSpec] = Field(default_factory=list)
+    # Listing grounds with their terms (失信名单规定 art. 1-2), removal deadlines
+    # (art. 9-10) and who may never be listed (art. 4: minors).
+    grounds: list[Ground] = Field(default_factory=list)
+    removal: Removal | None = None
+    minors_excluded: Quoted | None = None
 
     @model_validator(mode="after")
     def _scope(self) -> ListDef:
@@ -154,6 +122,16 @@ class ListDef(_Spec):
     def rule_for(self, role: str) -> Propagation | None:
         return next((p for p in self.propagation if role in p.roles), None)
 
+    @property
+    def objection_suspends(self) -> bool:
+        """Whether an open objection suspends the entry's measures: the administrative
+        lists' rule (GZ (十七)); the court's list stays in force while a correction is
+        reviewed (失信名单规定 art. 12)."""
+        return self.removal is None or self.removal.correction_suspends
+
+    def ground(self, code: str | None) -> Ground | None:
+        return next((g for g in self.grounds if g.code == code), None) if code else None
+
 
 class MeasureDef(_Spec):
     """One measure (惩戒 / 激励措施) with the action code a checking system asks about."""
@@ -173,65 +151,67 @@ class MeasureDef(_Spec):
     applies: Literal["always", "by_decision"] = "always"
     legal_basis: str
     source: str
+    verified: bool = Field(True, description="False: [M] in national.md, to be confirmed.")
+    # Where the implementing departments are bound: None everywhere (a national rule);
+    # else the provinces or regions whose document sets the measure.
+    applies_in: list[str] | None = None
+    # The wording that binds in a region whose own document sets the measure.
+    regional: list[RegionalBasis] = Field(default_factory=list)
+    # The measure ends this many years after the entry took effect, though the entry may
+    # run on (企业信息公示暂行条例 art. 17: a three-year office ban, a five-year list).
+    term_years: int | None = Field(None, ge=1)
+    # A consortium (联合体) with any member bound by this measure is bound as a whole
+    # (法〔2016〕285号): the batch check answers for the consortium when asked.
+    consortium: bool = False
+    # The day the rule that sets the measure took effect: an entry binds by it only from then.
+    in_force_from: date | None = None
     initiating_dept_types: list[str]
     implementing_dept_types: list[str]
+
+    @model_validator(mode="after")
+    def _regions(self) -> MeasureDef:
+        bad = [r for r in self.applies_in or [] if not (r.isdigit() and len(r) in (2, 6))]
+        if bad:
+            raise ValueError(f"applies_in {bad}: give two-digit province or six-digit region codes")
+        return self
+
+    def applies_to_region(self, region: str | None) -> bool:
+        """Whether the measure binds departments in ``region`` (None: some region)."""
+        return region is None or self.applies_in is None or any(region.startswith(p) for p in self.applies_in)
+
+    def basis_in(self, region: str | None) -> tuple[str, str, bool]:
+        return basis_for(self, region)
+
+    @property
+    def always_runs(self) -> bool:
+        """No date of its own: the measure runs whenever its entry is in force."""
+        return self.in_force_from is None and self.term_years is None
+
+    def runs_on(self, determined: date, on: date) -> bool:
+        """Whether the measure binds on ``on`` an entry decided on ``determined``: its rule
+        was in force, and a term of its own (shorter than the listing's) has not ended."""
+        if self.in_force_from is not None and on < self.in_force_from:
+            return False
+        return self.term_years is None or on < add_years(determined, self.term_years)
 
 
 class MeasureFamily(_Spec):
     version: date
+    layer: Layer = "provincial"
     list: str
     measures: list[MeasureDef] = Field(min_length=1)
-
-
-class RegionGroup(_Spec):
-    name_zh: str
-    name_en: str
-    provinces: list[str] = Field(min_length=2)
-    source: str
-
-
-class Notification(Quoted):
-    """PR3/PR4: who is told when a public body, an SOE or its staff has a 失信 record."""
-
-    rule: str = Field(pattern=r"^PR\d+$")
-    when: Literal["public_body_or_soe", "staff_of_public_body_or_soe"]
-    # superior_unit / employer are resolved in the graph; anything else is a department type.
-    recipients: list[str] = Field(min_length=1)
-
-
-class Tier(_Spec):
-    name_zh: str
-    sampling_multiplier: float = Field(gt=0, description="Applied to the 双随机 base sampling ratio.")
-    rule: str
-
-
-class Grading(Quoted):
-    """Three-tier risk grade driving 双随机 sampling (GZ (七), SH-9, PR10/PR12)."""
-
-    base_sampling_ratio: float = Field(gt=0, le=1)
-    tiers: dict[Literal["low", "normal", "high"], Tier]
-
-
-class GreenChannel(Quoted):
-    action: str = Action
-    clean_years: int = Field(ge=1, description="连续三年无不良违法失信记录 (GZ (一)).")
-
-
-class RulesDef(_Spec):
-    version: date
-    region_groups: dict[str, RegionGroup]
-    notifications: list[Notification]
-    grading: Grading
-    green_channel: GreenChannel
 
 
 class Catalogue:
     """The validated catalogue: lookups for the rules engine, and its public export."""
 
-    def __init__(self, lists: dict[str, ListDef], families: dict[str, MeasureFamily], rules: RulesDef) -> None:
+    def __init__(self, lists: dict[str, ListDef], families: dict[str, MeasureFamily], rules: RulesDef,
+                 action_tree: ActionTree) -> None:
         self.lists = lists
         self.families = families
         self.rules = rules
+        self.action_tree = action_tree
+        self._matches: dict[tuple[str, str], ActionMatch | None] = {}
         self._by_list: dict[str, list[MeasureDef]] = {}
         for family in families.values():
             self._by_list.setdefault(family.list, []).extend(family.measures)
@@ -242,6 +222,7 @@ class Catalogue:
             "lists": {k: v.model_dump(mode="json") for k, v in sorted(self.lists.items())},
             "measures": {k: v.model_dump(mode="json") for k, v in sorted(self.families.items())},
             "rules": self.rules.model_dump(mode="json"),
+            "actions": self.action_tree.model_dump(mode="json"),
         }
 
     @cached_property
@@ -249,7 +230,7 @@ class Catalogue:
         """Latest file date plus a digest of the content, e.g. ``2026-11-22+1a2b3c4d``."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode()
         dates = [d.version for d in self.lists.values()] + [f.version for f in self.families.values()]
-        latest = max(dates + [self.rules.version])
+        latest = max(dates + [self.rules.version, self.action_tree.version])
         return f"{latest.isoformat()}+{hashlib.sha256(canonical).hexdigest()[:8]}"
 
     @cached_property
@@ -259,13 +240,26 @@ class Catalogue:
 
     @cached_property
     def actions(self) -> frozenset[str]:
-        """Every action code some measure names."""
-        return frozenset(m.action for _, m in self.measures) | {self.rules.green_channel.action}
+        """Every action code a caller may ask about: the tree's nodes and aliases."""
+        return self.action_tree.codes
 
     @cached_property
     def incentive_actions(self) -> frozenset[str]:
-        return frozenset(m.action for _, m in self.measures if m.type == "incentive") | {
+        incentives = frozenset(m.action for _, m in self.measures if m.type == "incentive") | {
             self.rules.green_channel.action}
+        return incentives | frozenset(a for a, node in self.action_tree.aliases.items() if node in incentives)
+
+    def match(self, asked: str | None, measure: MeasureDef) -> ActionMatch | None:
+        """How ``measure`` bears on the action ``asked`` (None asked: every measure, ``same``)."""
+        if asked is None:
+            return ActionMatch.same
+        key = (asked, measure.action)
+        if key not in self._matches:  # a check asks this for every measure of every reason
+            self._matches[key] = self.action_tree.match(asked, measure.action)
+        return self._matches[key]
+
+    def families_layer(self, list_id: str) -> str:
+        return self.lists[list_id].layer
 
     def measures_of(self, list_id: str) -> list[MeasureDef]:
         return self._by_list.get(list_id, [])
@@ -274,6 +268,7 @@ class Catalogue:
                      decided: frozenset[str] | set[str] = frozenset()) -> list[MeasureDef]:
         """Measures of a list that bind a subject of ``kind`` reached in ``role``;
         ``by_decision`` measures only if the entry's decision names their action."""
+        decided = {self.action_tree.canonical(a) for a in decided}
         return [m for m in self._by_list.get(list_id, [])
                 if role in m.targets and kind in m.subject_kinds
                 and (m.applies == "always" or m.action in decided)]
@@ -304,7 +299,8 @@ def _validate(model: type[BaseModel], data: dict, path: Path) -> BaseModel:
         raise InvalidCatalogue(f"{path}: {'.'.join(first['loc'][1:])}: {first['msg']}", errors=errors) from exc
 
 
-def _link(folder: Path, lists: dict[str, ListDef], families: dict[str, MeasureFamily], rules: RulesDef) -> None:
+def _link(folder: Path, lists: dict[str, ListDef], families: dict[str, MeasureFamily], rules: RulesDef,
+          tree: ActionTree) -> None:
     """Check references between files: measure -> list, target -> rule, list -> region group."""
     for list_id, list_def in lists.items():
         if list_def.region_group and list_def.region_group not in rules.region_groups:
@@ -326,6 +322,10 @@ def _link(folder: Path, lists: dict[str, ListDef], families: dict[str, MeasureFa
                 raise InvalidCatalogue(
                     f"{path}: measures.{i}.targets {sorted(stray)}: list {family.list!r} does not propagate to them"
                 )
+            if measure.action not in tree.nodes:
+                hint = f" (an alias of {tree.aliases[measure.action]!r})" if measure.action in tree.aliases else ""
+                raise InvalidCatalogue(f"{path}: measures.{i}.action {measure.action!r} is not a node of "
+                                       f"actions.yaml{hint}")
             if (measure.type == "incentive") != (list_def.effect == "incentive"):
                 raise InvalidCatalogue(f"{path}: measures.{i}.type {measure.type!r} does not fit list "
                                        f"{family.list!r} with effect {list_def.effect!r}")
@@ -349,5 +349,29 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
     if not rules_path.exists():
         raise InvalidCatalogue(f"{rules_path}: missing (region groups, notifications, grading, green channel)")
     rules = _validate(RulesDef, _read(rules_path), rules_path)
-    _link(folder, lists, families, rules)
-    return Catalogue(lists, families, rules)
+    actions_path = folder / "actions.yaml"
+    if not actions_path.exists():
+        raise InvalidCatalogue(f"{actions_path}: missing (the action vocabulary every measure names)")
+    tree = _validate(ActionTree, _read(actions_path), actions_path)
+    if rules.green_channel.action not in tree.nodes:
+        raise InvalidCatalogue(f"{rules_path}: green_channel.action {rules.green_channel.action!r} is not a node "
+                               "of actions.yaml")
+    _link(folder, lists, families, rules, tree)
+    families = {stem: _scoped(family, lists[family.list], rules) for stem, family in families.items()}
+    return Catalogue(lists, families, rules, tree)
+
+
+def _scoped(family: MeasureFamily, list_def: ListDef, rules: RulesDef) -> MeasureFamily:
+    """The family with each measure's ``applies_in`` derived from its sources where the
+    file does not set it: a measure only provincial documents set binds where they bind.
+    A region-group list's measures bind where the group does (its own scope)."""
+    if list_def.scope == "region_group":
+        return family
+    measures = []
+    for m in family.measures:
+        if m.applies_in is None and not m.regional:
+            regions = rules.regions_of_sources(m.source)
+            if regions is not None:
+                m = m.model_copy(update={"applies_in": regions})
+        measures.append(m)
+    return family.model_copy(update={"measures": measures})

@@ -31,7 +31,7 @@ class FeedbackIn(BaseModel):
 
     entry_id: str = Field(min_length=1, max_length=128)
     subject_id: str = Field(min_length=1, max_length=128, description="The subject the hit was about.")
-    action: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", examples=["procurement.bid"])
+    action: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)*$", examples=["bidding.construction"])
     department: str = Field(min_length=1, max_length=200, examples=["哈尔滨市公共资源交易中心"])
     region: str = Field(pattern=r"^\d{6}$", description="Where the department acted (GB/T 2260).")
     outcome: Literal["applied", "not_applied"]
@@ -105,6 +105,7 @@ def record_feedback(store: Store, catalogue: Catalogue, feedback: FeedbackIn) ->
     decided = set(entry.get("measures") or [])
     actions = {m.action for row in bound
                for m in catalogue.measures_for(list_def.id, row["role"], SubjectKind(row["kind"]), decided)}
+    feedback = feedback.model_copy(update={"action": catalogue.action_tree.canonical(feedback.action)})
     if feedback.action not in actions:
         raise InvalidInput(f"action: entry {feedback.entry_id!r} does not carry {feedback.action!r} for this subject "
                            f"({', '.join(sorted(actions)) or 'no measures'})")

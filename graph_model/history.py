@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from graph_model.types import IN_FORCE_STATES, OPEN_END, EntryState
 
-__all__ = ["History", "Period", "add_years", "bundle_history", "closed_on", "history_text"]
+__all__ = ["History", "Period", "add_months", "add_years", "bundle_history", "closed_on", "history_text"]
 
 
 def add_years(day: date, years: int) -> date:
@@ -29,6 +29,18 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month ``months`` later; the month's last day where it is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(f"no such day: {year}-{month + 1}")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from graph_model.catalogue import NAMED, Catalogue, ListDef
 from graph_model.errors import Conflict, InvalidInput, NotFound
 from graph_model.history import History, closed_on, history_text
 from graph_model.lookup import resolve_subject
+from graph_model.minors import minor_on
 from graph_model.pii import IdHasher
 from graph_model.propagation import propagate
 from graph_model.regions import province_of
@@ -135,6 +136,10 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
     list_def = catalogue.lists.get(new.list)
     subject = resolve_subject(store, hasher, new.subject)
     valid_to = _check_new(new, list_def, subject, catalogue)
+    if list_def.minors_excluded and minor_on(new.subject, new.determined):
+        rule = list_def.minors_excluded
+        raise InvalidInput(f"subject: a person under 18 on {new.determined.isoformat()} may not be put on "
+                           f"{list_def.name_zh} ({rule.source}: {rule.legal_basis})")
     named = []
     for key in new.named:
         person = resolve_subject(store, hasher, key)

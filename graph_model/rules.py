@@ -16,6 +16,7 @@ from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import date
 
+from graph_model.actions import ActionMatch
 from graph_model.catalogue import Catalogue, ListDef, MeasureDef
 from graph_model.errors import InvalidInput
 from graph_model.history import History, add_years
@@ -130,13 +131,26 @@ def _path(restriction: dict, known: dict[str, SubjectRef]) -> list[PathStep]:
     return steps
 
 
-def _legal_basis(list_def: ListDef, role: str, measures: list[MeasureDef]) -> str:
-    parts = []
+def _legal_basis(list_def: ListDef, role: str, measures: list[MeasureDef],
+                 region: str | None) -> tuple[str, list[str]]:
+    """The reason's legal basis as the documents that bind in ``region`` word it (the
+    rule's, then each measure's; one text quoted once), and which parts are unverified."""
+    parts: list[str] = []
+    unverified: list[str] = []
     rule = list_def.rule_for(role) if role != "entity" else None
     if rule:
-        parts.append(f"{rule.rule}: {rule.legal_basis}（{rule.source}）")
-    parts.extend(f"{m.name_zh}: {m.legal_basis}（{m.source}）" for m in measures)
-    return "；".join(parts)
+        text, source, verified = rule.basis_in(region)
+        parts.append(f"{rule.rule}: {text}（{source}）")
+        if not verified:
+            unverified.append(f"{rule.rule}: {source}")
+    by_text: dict[tuple[str, str], list[str]] = {}
+    for m in measures:
+        text, source, verified = m.basis_in(region)
+        by_text.setdefault((text, source), []).append(m.name_zh)
+        if not verified:
+            unverified.append(f"{m.id}: {source}")
+    parts.extend(f"{'、'.join(names)}: {text}（{source}）" for (text, source), names in by_text.items())
+    return "；".join(parts), unverified
 
 
 def applies_in(catalogue: Catalogue, list_def: ListDef, region: str | None) -> tuple[bool, list[str] | None]:
@@ -148,16 +162,23 @@ def applies_in(catalogue: Catalogue, list_def: ListDef, region: str | None) -> t
     return (region is None or region[:2] in provinces), sorted(provinces)
 
 
-def _reason(j: Judged, measures: list[MeasureDef], known: dict[str, SubjectRef],
-            provinces: list[str] | None) -> Reason:
+def _reason(catalogue: Catalogue, j: Judged, measures: list[MeasureDef], known: dict[str, SubjectRef],
+            provinces: list[str] | None, action: str | None, region: str | None) -> Reason:
     entry = j.entry
+    # The wording that binds where the check is made; asked for no region, where the
+    # deciding department listed the subject.
+    legal_basis, unverified = _legal_basis(j.list_def, j.role, measures, region or entry.get("region"))
+    scoped = {m.action: sorted(m.applies_in) for m in measures if m.applies_in is not None}
     return Reason(
         rule=j.restriction["rule"], entry_id=entry["id"], list=entry["list"], deciding_dept=entry["deciding_dept"],
         basis=entry["basis"], basis_kind=entry["basis_kind"], determined=date.fromisoformat(entry["determined"]),
         valid_to=_day(entry.get("valid_to")), region=entry.get("region"), applies_in=provinces,
-        state=j.state, current_state=j.current or j.state, suspended=j.state is EntryState.objection_pending,
-        role=j.role, legal_basis=_legal_basis(j.list_def, j.role, measures), path=_path(j.restriction, known),
+        state=j.state, current_state=j.current or j.state,
+        suspended=j.state is EntryState.objection_pending and j.list_def.objection_suspends,
+        role=j.role, legal_basis=legal_basis, path=_path(j.restriction, known),
         measures=sorted({m.action for m in measures}),
+        action_match=None if action is None else {m.action: catalogue.match(action, m).value for m in measures},
+        measure_applies_in=scoped or None, unverified=unverified,
     )
 
 
@@ -191,16 +212,19 @@ def _eligibility(catalogue: Catalogue, subject: dict, judged: list[Judged], acti
     grounds, blocked = [], set()
     judged = [j for j in judged if applies_in(catalogue, j.list_def, region)[0]]
     for j in judged:
-        if j.state is not EntryState.active:
+        binding = j.state is EntryState.active or (
+            j.state is EntryState.objection_pending and not j.list_def.objection_suspends)
+        if not binding:
             continue
         if j.list_def.effect == "incentive":
             decided = set(j.entry.get("measures") or [])
-            if any(m.action == action for m in catalogue.measures_for(j.list_def.id, j.role, kind, decided)):
+            if any(catalogue.match(action, m) is ActionMatch.same
+                   for m in catalogue.measures_for(j.list_def.id, j.role, kind, decided)):
                 grounds.append(f"{j.list_def.name_zh} {j.entry['id']}（{j.entry['deciding_dept']}）")
         elif j.list_def.dishonesty_record:
             blocked.add(j.entry["id"])
     qualified = bool(grounds)
-    if action == green.action and not qualified:
+    if catalogue.action_tree.canonical(action) == green.action and not qualified:
         qualified, note = clean_years(catalogue, subject, judged, on)
         grounds.append(note if qualified else f"not met: {note}")
     return Eligibility(action=action, eligible=qualified and not blocked, rule="PR12", grounds=grounds,
@@ -210,7 +234,8 @@ def _eligibility(catalogue: Catalogue, subject: dict, judged: list[Judged], acti
 def _valid(catalogue: Catalogue, action: str | None, region: str | None) -> None:
     if action is not None and action not in catalogue.actions:
         # A misspelt code must not come back as "not restricted".
-        raise InvalidInput(f"unknown action {action!r}; the catalogue has {sorted(catalogue.actions)}")
+        raise InvalidInput(f"unknown action {action!r}; the action tree has {sorted(catalogue.actions)} "
+                           "(`sanctionnet catalogue export --format md` shows the tree)")
     if region is not None and province_of(region) is None:
         raise InvalidInput(f"unknown region {region!r}: give a six-digit GB/T 2260 code")
 
@@ -226,11 +251,11 @@ def _answer(catalogue: Catalogue, subject: dict, judged: list[Judged], known: di
         applies, provinces = applies_in(catalogue, j.list_def, region)
         if not applies:
             continue
-        measures = catalogue.measures_for(j.list_def.id, j.role, kind, set(j.entry.get("measures") or []))
-        if action is not None:
-            measures = [m for m in measures if m.action == action]
+        measures = [m for m in catalogue.measures_for(j.list_def.id, j.role, kind, set(j.entry.get("measures") or []))
+                    if catalogue.match(action, m) is not None and m.applies_to_region(region)
+                    and (m.always_runs or m.runs_on(date.fromisoformat(j.entry["determined"]), on))]
         if measures:
-            reasons.append(_reason(j, measures, known, provinces))
+            reasons.append(_reason(catalogue, j, measures, known, provinces, action, region))
     reasons.sort(key=lambda r: (r.suspended, r.determined, r.entry_id, r.role))
     in_force = sorted({m for r in reasons if not r.suspended for m in r.measures})
     eligibility = None

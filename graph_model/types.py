@@ -188,6 +188,16 @@ class Reason(BaseModel):
     # `list` is a field name here, so the builtin is spelled out.
     path: builtins.list[PathStep] = Field(description="From the asked subject to the listed one.")
     measures: builtins.list[str] = Field(description="Action codes this reason restricts (or would, if suspended).")
+    action_match: dict[str, Literal["same", "broader", "narrower"]] | None = Field(
+        None, description="When an action was asked: how each of `measures` bears on it. same: the asked act; "
+                          "broader: an ancestor in the action tree (covers all of the asked act); narrower: a "
+                          "descendant (covers part of it).")
+    measure_applies_in: dict[str, builtins.list[str]] | None = Field(
+        None, description="Measures set only by a provincial or district document: where they bind (province "
+                          "or region codes). Absent measures bind everywhere.")
+    unverified: builtins.list[str] = Field(
+        default_factory=builtins.list, description="Parts of the legal basis the catalogue marks unverified "
+                                                   "(from memory, to be confirmed against the official text).")
 
 
 class Eligibility(BaseModel):

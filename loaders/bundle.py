@@ -8,6 +8,7 @@ rows, restrictions are propagated again.
 
 from __future__ import annotations
 
+import csv
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from graph_model.catalogue import NAMED, ROLE_TARGETS, Catalogue, ListDef
 from graph_model.errors import InvalidInput
 from graph_model.identifiers import mask_resident_id, org_code_of
+from graph_model.minors import minor_on
 from graph_model.names import name_key
 from graph_model.pii import IdHasher
 from graph_model.history import bundle_history, closed_on, history_text
@@ -305,9 +307,15 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     known = known | _existing_kinds(store, wanted - set(known), batch_size)
     attached = {row["id"]: row for row in read_by_ids(store, "entry_subjects", good, batch_size)}
     rows: list[dict] = []
+    numbers = _id_numbers(folder, {r.subject_id for _, r in good.values()
+                                   if (d := catalogue.lists.get(r.list)) is not None and d.minors_excluded})
     for line, row in good.values():
         list_def = catalogue.lists.get(row.list)
         problem = entry_problem(row, list_def, catalogue, known, attached)
+        if problem is None and row.subject_id in numbers and minor_on(numbers[row.subject_id], row.determined):
+            rule = list_def.minors_excluded
+            problem = ("subject_id", f"{row.subject_id!r} was under 18 on {row.determined.isoformat()}: a minor may "
+                                     f"not be put on {list_def.name_zh} ({rule.source})")
         if problem:
             report.rejects.append(Reject(name, line, *problem))
             continue
@@ -329,6 +337,19 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
         progress(name, len(batch))
     report.loaded[name] = len(loaded)
     return loaded
+
+
+def _id_numbers(folder: Path, ids: set[str]) -> dict[str, str]:
+    """The ID numbers subjects.csv gives for ``ids`` (held only for this load: the store
+    keeps them hashed), to keep minors off lists that exclude them."""
+    if not ids:
+        return {}
+    path = folder / "subjects.csv"
+    if not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
+        return {r["id"]: r["id_number"] for r in csv.DictReader(handle)
+                if r.get("id") in ids and (r.get("id_number") or "").strip()}
 
 
 def _load_sources(store, folder, known, entries, report, batch_size, progress) -> None:

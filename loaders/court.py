@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from graph_model.catalogue import Catalogue
+from graph_model.catalogue import Catalogue, ListDef
+from graph_model.minors import minor_on
 from graph_model.identifier_forms import Identifier, Scheme, parse_identifier
 from graph_model.pii import IdHasher
 from graph_model.region_names import region_of_case_number, region_of_name
@@ -153,7 +154,7 @@ def load_court_records(store: Store, catalogue: Catalogue, hasher: IdHasher, pat
     writer = BundleWriter()
     mentions, facts = _mentions(cases, registry, conversion)
     resolved = resolve(store, hasher, mentions)
-    _write(writer, cases, registry, facts, resolved, conversion)
+    _write(writer, cases, registry, facts, resolved, conversion, catalogue.lists[LIST_ID])
     return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
 
 
@@ -163,10 +164,14 @@ def _court_problem(fields: dict) -> tuple[str, str] | None:
     if not _given(fields.get("case_code", "")):
         return "caseCode", "no case number"
     try:
-        if parse_cn_date(fields.get("publish_date")) is None:
+        published = parse_cn_date(fields.get("publish_date"))
+        if published is None:
             return "publishDate", "no publication date: the listing's date is needed for dated checks"
     except ValueError as exc:
         return "publishDate", str(exc)
+    if _minor(fields, published):
+        # The number itself is not echoed: the field is named, the rule is said.
+        return "cardNum", "the debtor was under 18 on the publication date: a minor may not be listed (失信名单规定 第四条)"
     for name in ("reg_date", "update_date"):
         try:
             parse_cn_date(fields.get(name))
@@ -212,7 +217,31 @@ def _mentions(cases: dict[str, _Case], registry, conversion: Conversion) -> tupl
     return mentions, facts
 
 
-def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conversion: Conversion) -> None:
+def _term(list_def: ListDef, case: _Case, determined: date) -> tuple[str, date | None]:
+    """The grounds a case was listed on (失信名单规定 art. 1), as words for its basis, and
+    the last day of its term (art. 2): none while any ground has no fixed term (ground
+    (一)), or none is recognised; else the shortest fixed term (an extension is the
+    court's decision, not the record's)."""
+    text = " ".join(fields.get("disrupt_type_name", "") for _, _, fields in case.records)
+    grounds = [g for g in list_def.grounds if g.recognises(text)]
+    if not grounds:
+        return "", None
+    names = "、".join(g.name_zh for g in grounds)
+    if any(g.term_years is None for g in grounds):
+        return f"；纳入情形：{names}（无固定期限，按第十条删除）", None
+    shortest = min(grounds, key=lambda g: g.term_years)
+    return f"；纳入情形：{names}（期限{shortest.term_years}年，{shortest.source}）", shortest.last_day(determined)
+
+
+def _minor(fields: dict, determined: date) -> bool:
+    """Whether the record's ID number shows a person under 18 on ``determined``."""
+    code = parse_identifier(fields.get("card_num") or "")
+    return code is not None and code.scheme in (Scheme.resident_id, Scheme.resident_id_masked) and minor_on(
+        code.value, determined)
+
+
+def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conversion: Conversion,
+           list_def: ListDef) -> None:
     def subject(ref: str, where: str, row: dict) -> str:
         return writer.subject({"id": resolved[ref].subject_id, **row}, where, conversion)
 
@@ -248,10 +277,13 @@ def _write(writer: BundleWriter, cases, registry, facts: _Facts, resolved, conve
                                            "why": rep.why, "raw": _raw(fields)}, where)
         state, since = _state(case, determined)
         gist = case.first("gist_id")
+        ground_text, valid_to = _term(list_def, case, determined)
         writer.add("entries.csv", {
             "entry_id": entry_id, "subject_id": debtor, "list": LIST_ID, "deciding_dept": case.first("court_name"),
-            "basis": case.first("case_code") + (f"（执行依据 {gist}）" if gist else ""), "basis_kind": "judgment",
-            "determined": determined.isoformat(), "state": state, "state_since": since, "region": _region(case),
+            "basis": case.first("case_code") + (f"（执行依据 {gist}）" if gist else "") + ground_text,
+            "basis_kind": "judgment", "determined": determined.isoformat(),
+            "valid_to": valid_to.isoformat() if valid_to and state != "expired" else None,
+            "state": state, "state_since": since, "region": _region(case),
         }, case.records[0][0])
     for i, (where, fields) in enumerate(registry):
         write_registration(writer, conversion, f"registry#{i}", where, fields, resolved)

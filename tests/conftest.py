@@ -4,6 +4,7 @@ Bolt port, and a real Neo4j when SANCTIONNET_NEO4J_URI is set. Nothing is mocked
 from __future__ import annotations
 
 import itertools
+import shutil
 import os
 import random
 import socket
@@ -15,7 +16,7 @@ import pytest
 import redis
 from hypothesis import HealthCheck, settings
 
-from graph_model.catalogue import load_catalogue
+from graph_model.catalogue import BUNDLED_DIR, load_catalogue
 from graph_model.pii import IdHasher
 from graph_model.store import EmbeddedServer
 from graph_model.store.falkordb import FalkorStore
@@ -153,3 +154,11 @@ def falkor_store(falkordb_server):
 @pytest.fixture
 def bundle_dir(tmp_path) -> Path:
     return tmp_path / "bundle"
+
+
+@pytest.fixture
+def editable(tmp_path) -> Path:
+    """A copy of the bundled catalogue a test may edit (see tests.factories.edit_yaml)."""
+    folder = tmp_path / "catalogue"
+    shutil.copytree(BUNDLED_DIR, folder)
+    return folder

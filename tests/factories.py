@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import yaml
+
 from graph_model.identifiers import make_resident_id, make_uscc
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS
 
-__all__ = ["Bundle"]
+__all__ = ["Bundle", "edit_yaml"]
 
 
 @dataclass
@@ -68,3 +70,10 @@ class Bundle:
                 for row in rows:
                     writer.writerow({c: row.get(c, "") for c in columns})
         return folder
+
+
+def edit_yaml(path: Path, change) -> None:
+    """Apply ``change`` to the YAML file's data and write it back (a catalogue file a test edits)."""
+    data = yaml.safe_load(path.read_text("utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")

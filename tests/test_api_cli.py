@@ -145,7 +145,7 @@ def test_page_shows_the_verdict_and_reasons_in_chromium(api, tmp_path):
     assert "E2有限公司 (E2): SUSPENDED" in dom
     assert "J2 on joint_punishment — objection_pending" in dom
     assert "Not enforced while the objection is checked" in dom
-    assert 'class="measure">procurement.bid<' in dom
+    assert 'class="measure">bidding<' in dom
 
 
 def test_api_starts_the_store_and_ctrl_c_stops_both(env):

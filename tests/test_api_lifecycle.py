@@ -97,7 +97,7 @@ def test_tasks_feedback_and_stats(api):
            "outcome": "applied", "on": "2024-06-01"}
     for change, problem in (({"subject_id": "E2"}, "does not bind this subject"),
                             ({"on": "2017-01-01"}, "it restricted nobody that day"),
-                            ({"action": "procurement.bid"}, "does not carry 'procurement.bid' for this subject")):
+                            ({"action": "procurement.bid"}, "does not carry 'bidding' for this subject")):
         refused = api.post("/v1/feedback", json=hit | change)
         assert refused.status_code == 422 and problem in refused.json()["detail"], refused.text
         assert "E2" not in refused.json()["detail"]

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
-import yaml
 
-from graph_model.catalogue import BUNDLED_DIR, load_catalogue
+from graph_model.catalogue import load_catalogue
 from graph_model.errors import InvalidCatalogue
 from graph_model.types import SubjectKind
-
-
-@pytest.fixture
-def editable(tmp_path):
-    folder = tmp_path / "catalogue"
-    shutil.copytree(BUNDLED_DIR, folder)
-    return folder
-
-
-def _edit(path, change):
-    data = yaml.safe_load(path.read_text("utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+from tests.factories import edit_yaml as _edit
 
 
 def test_bundled_catalogue_covers_pr1_and_its_measures():
@@ -32,7 +18,7 @@ def test_bundled_catalogue_covers_pr1_and_its_measures():
     assert pr1.rule == "PR1" and jp.rule == "PR1"
     assert pr1.roles == ["LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF"]
     actions = {m.action for f in catalogue.families.values() for m in f.measures}
-    assert {"procurement.bid", "finance.credit", "travel.flight", "travel.rail_high_grade", "securities.issue",
+    assert {"bidding", "finance.credit", "travel.flight", "travel.rail_high_grade", "securities.issue",
             "fiscal.subsidy", "tax.preference"} <= actions
     for family in catalogue.families.values():
         for measure in family.measures:

@@ -176,7 +176,8 @@ def test_the_batch_answers_in_order_as_the_single_check_does(site, role):
     assert body["answers"] == expected
     assert body["not_found"] == [i for i, a in enumerate(expected) if a is None]
     assert body["restricted"] == [i for i, a in enumerate(expected) if a and a["restricted"]]
-    assert body["restricted"] and set(body) == {"answers", "not_found", "restricted", "date", "catalogue_version"}
+    assert body["restricted"] and set(body) == {"answers", "not_found", "restricted", "date", "consortium",
+                                                "catalogue_version"}
     if role == "public":
         # Today only, no person, and nothing shaped like an ID number looked up.
         assert body["date"] == date.today().isoformat()

@@ -108,8 +108,9 @@ def _audit_batch(ctx: Opened, keys: list[tuple[int, str]], answers: list[CheckAn
 
 @exits
 def check(
-    subject: Annotated[str | None, typer.Argument(help="Bundle id, USCC or resident ID number.")] = None,
-    action: Annotated[str | None, typer.Option(help="Action code, e.g. procurement.bid.")] = None,
+    subject: Annotated[str | None, typer.Argument(help="Bundle id, USCC, organisation code, registration number, "
+                                                         "resident ID number or enterprise name.")] = None,
+    action: Annotated[str | None, typer.Option(help="Action code of the action tree, e.g. bidding.construction (measures on its ancestors and descendants count).")] = None,
     date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")] = None,
     region: Annotated[str | None, typer.Option(help="Region code (GB/T 2260) where the check is made.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the API's JSON answer.")] = False,

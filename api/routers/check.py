@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Caller
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from graph_model.consortium import ConsortiumVerdict, consortium_verdict
 from graph_model.errors import NotFound
 from graph_model.lookup import KEY_HELP, may_be_id_number, not_found_detail
 from graph_model.masking import Role, mask_check, shows_persons
@@ -30,9 +31,11 @@ router = APIRouter(tags=["check"])
 
 # The fields both checks take, constrained alike.
 SubjectText = Annotated[str, Field(min_length=1, max_length=128)]
-ActionCode = Annotated[str | None, Field(max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)+$",
-                                         description="Action code from the catalogue; omit for every measure.",
-                                         examples=["procurement.bid"])]
+ActionCode = Annotated[str | None, Field(max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)*$",
+                                         description="A node of the catalogue's action tree (or an old alias); "
+                                                     "measures on its ancestors and descendants match too. Omit "
+                                                     "for every measure.",
+                                         examples=["bidding.construction"])]
 AsOf = Annotated[dt.date | None, Field(description="Answer as of this date (default: today).")]
 RegionCode = Annotated[str | None, Field(pattern=r"^\d{6}$",
                                          description="Where the checking department acts (GB/T 2260); region-group "
@@ -60,6 +63,8 @@ class BatchParams(BaseModel):
     action: ActionCode = None
     date: AsOf = None
     region: RegionCode = None
+    consortium: bool = Field(False, description="The subjects are the members of one bidding consortium (联合体): "
+                                                "answer too whether it is restricted as a whole (法〔2016〕285号).")
 
 
 class BatchAnswer(BaseModel):
@@ -71,6 +76,9 @@ class BatchAnswer(BaseModel):
     not_found: list[int] = Field(description="Positions (0-based) of the null answers.")
     restricted: list[int] = Field(description="Positions of the answers with a measure in force (`restricted`).")
     date: dt.date = Field(description="The date every answer is for.")
+    consortium: ConsortiumVerdict | None = Field(
+        None, description="Asked with `consortium: true`: whether the consortium is restricted as a whole, and "
+                          "which members bind it.")
     catalogue_version: str
 
 
@@ -150,7 +158,8 @@ async def check_batch(params: BatchParams, services: ServicesDep, request: Reque
         answers[i] = mask_check(answer, caller.role) if answer is not None else None
     batch = BatchAnswer(answers=answers, not_found=[i for i, a in enumerate(answers) if a is None],
                         restricted=[i for i, a in enumerate(answers) if a is not None and a.restricted],
-                        date=on, catalogue_version=services.catalogue.version)
+                        date=on, catalogue_version=services.catalogue.version,
+                        consortium=consortium_verdict(services.catalogue, answers) if params.consortium else None)
     # A key that named nobody is recorded by its keyed hash, never as typed: it may be
     # a mistyped ID number or a name.
     subjects = [a.subject.id if a is not None else "?" + services.hasher(key.strip())[:24]
@@ -159,6 +168,7 @@ async def check_batch(params: BatchParams, services: ServicesDep, request: Reque
         "check_batch", client=request.client.host if request.client else None, action=params.action, date=on,
         region=params.region, subjects=subjects, asked=len(answers), not_found=len(batch.not_found),
         restricted=len(batch.restricted), suspended=sum(1 for a in answers if a is not None and a.suspended),
+        **({"consortium_restricted": batch.consortium.restricted} if batch.consortium else {}),
         restricted_subjects=sorted({answers[i].subject.id for i in batch.restricted}),
         catalogue_version=batch.catalogue_version,
         # The chunks of a batch are separate reads: a write between them shows as a range.

@@ -94,8 +94,10 @@ class NetworkxBaseline:
                 continue
             state = entry.history.state_on(on)
             if state in IN_FORCE_STATES:
+                suspends = self.rules.catalogue.lists[entry.list].objection_suspends
                 for measure in measures_for(entry.list, role, kind, entry.decided):
-                    yield entry.id, role, state is EntryState.objection_pending, measure.action
+                    if measure.runs_on(entry.determined, on):
+                        yield entry.id, role, state is EntryState.objection_pending and suspends, measure.action
 
     def check_many(self, subject_ids: Iterable[str], on: date) -> dict[str, Verdict]:
         return {sid: self.check(sid, on) for sid in subject_ids}

@@ -14,6 +14,7 @@ from pathlib import Path
 from bench.baselines.common import (MAX_CHAIN, Owners, Verdict, _CONTROLS, _ENTERPRISE, _HOLDS, _KEPT, _OFFICERS,
                                     _Days, _Rules, _entries, _owners, _read, _verdict)
 from graph_model.catalogue import Catalogue
+from graph_model.history import add_years
 from loaders.bundle import no_cycle_collection
 
 __all__ = ["SqliteBaseline"]
@@ -33,10 +34,14 @@ CREATE TABLE entry_named (entry TEXT NOT NULL, person TEXT NOT NULL);
 CREATE TABLE entry_measures (entry TEXT NOT NULL, action TEXT NOT NULL, PRIMARY KEY (entry, action)) WITHOUT ROWID;
 -- The catalogue's rules: list effects, the roles (and NAMED) each list propagates to,
 -- narrowed to ownerships (NULL: any), and which measures bind whom.
-CREATE TABLE lists (list TEXT PRIMARY KEY, effect TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE lists (list TEXT PRIMARY KEY, effect TEXT NOT NULL, suspends INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE list_roles (list TEXT NOT NULL, role TEXT NOT NULL, ownership TEXT);
 CREATE TABLE measure_rules (list TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, action TEXT NOT NULL,
-                            by_decision INTEGER NOT NULL);
+                            by_decision INTEGER NOT NULL, measure TEXT NOT NULL, from_day INTEGER);
+-- Measures with a term of their own end for an entry on the day given here (add_years of
+-- its determination date, computed once at load).
+CREATE TABLE measure_ends (entry TEXT NOT NULL, measure TEXT NOT NULL, end_day INTEGER NOT NULL,
+                           PRIMARY KEY (entry, measure)) WITHOUT ROWID;
 CREATE TABLE restrictions (entry_id TEXT NOT NULL, subject_id TEXT NOT NULL, role TEXT NOT NULL);
 """
 # Built after the rows are in: one sort each instead of a b-tree insert per row. No
@@ -97,11 +102,14 @@ judged(origin, kind, entry, list, role, state) AS (
 -- Each in-force reason with each measure it carries for the subject's kind and role
 -- (by_decision measures only where the decision orders them); one empty row per asked
 -- subject, so an unknown one is told from one that nothing binds.
-SELECT j.origin, j.entry, j.role, j.state = 'objection_pending', m.action
+SELECT j.origin, j.entry, j.role, j.state = 'objection_pending' AND l.suspends, m.action
 FROM judged AS j
 JOIN lists AS l ON l.list = j.list AND l.effect = 'restrict'
 JOIN measure_rules AS m ON m.list = j.list AND m.target = j.role AND m.kind = j.kind
 WHERE j.state IN ('active', 'objection_pending')
+  AND (m.from_day IS NULL OR :on >= m.from_day)
+  AND NOT EXISTS (SELECT 1 FROM measure_ends AS me WHERE me.entry = j.entry AND me.measure = m.measure
+                                                     AND :on >= me.end_day)
   AND (NOT m.by_decision OR EXISTS (SELECT 1 FROM entry_measures AS em
                                     WHERE em.entry = j.entry AND em.action = m.action))
 UNION ALL
@@ -214,13 +222,17 @@ class SqliteBaseline:
                 for seq, (day, state) in enumerate(zip(entry.history.on, entry.history.states))])
             db.executemany("INSERT INTO entry_named VALUES (?, ?)", [(entry.id, p) for p in entry.named])
             db.executemany("INSERT OR IGNORE INTO entry_measures VALUES (?, ?)", [(entry.id, m) for m in entry.decided])
+            db.executemany("INSERT INTO measure_ends VALUES (?, ?, ?)", [
+                (entry.id, m.id, add_years(entry.determined, m.term_years).toordinal())
+                for m in catalogue.measures_of(entry.list) if m.term_years])
         lists = catalogue.lists.values()
-        db.executemany("INSERT INTO lists VALUES (?, ?)", [(l.id, l.effect) for l in lists])
+        db.executemany("INSERT INTO lists VALUES (?, ?, ?)", [(l.id, l.effect, l.objection_suspends) for l in lists])
         db.executemany("INSERT INTO list_roles VALUES (?, ?, ?)", [
             (l.id, str(role), str(o) if o else None)
             for l in lists for p in l.propagation for role in p.roles for o in (p.ownership or [None])])
-        db.executemany("INSERT INTO measure_rules VALUES (?, ?, ?, ?, ?)", [
-            (list_id, target, str(kind), m.action, m.applies == "by_decision")
+        db.executemany("INSERT INTO measure_rules VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (list_id, target, str(kind), m.action, m.applies == "by_decision", m.id,
+             m.in_force_from.toordinal() if m.in_force_from else None)
             for list_id, m in catalogue.measures for target in m.targets for kind in m.subject_kinds])
         db.execute("COMMIT")
         loaded = time.perf_counter()

@@ -13,7 +13,7 @@ from loaders.bundle import load_bundle
 from tests.factories import Bundle
 
 PERSON_MEASURES = ["finance.credit", "travel.flight", "travel.rail_high_grade"]
-ENTITY_MEASURES = ["finance.credit", "fiscal.subsidy", "procurement.bid", "securities.issue", "tax.preference"]
+ENTITY_MEASURES = ["bidding", "finance.credit", "fiscal.subsidy", "securities.issue", "tax.preference"]
 AFTER = date(2024, 5, 1)
 
 
@@ -128,8 +128,8 @@ def test_valid_to_ends_the_entry(store, catalogue, hasher, planted):
 
 def test_action_filter(store, catalogue, hasher, planted):
     bid = _check(store, catalogue, hasher, "E1", action="procurement.bid", on=AFTER)
-    assert bid.restricted and bid.measures == ["procurement.bid"]
-    assert [r.measures for r in bid.reasons] == [["procurement.bid"]]
+    assert bid.restricted and bid.measures == ["bidding"]
+    assert [r.measures for r in bid.reasons] == [["bidding"]]
     # Travel bans bind persons: not the enterprise, but its legal representative.
     assert not _check(store, catalogue, hasher, "E1", action="travel.flight", on=AFTER).restricted
     assert _check(store, catalogue, hasher, "P_cur", action="travel.flight", on=AFTER).restricted
@@ -152,7 +152,7 @@ def test_pr1_reaches_persons_of_listed_enterprises_only(store, catalogue, hasher
     control chains, domain.md §0.2); a listed public body is not a market entity."""
     assert not _check(store, catalogue, hasher, "E_parent", on=AFTER).restricted
     body = _check(store, catalogue, hasher, "G1", on=AFTER)
-    assert body.restricted and body.measures == ["fiscal.subsidy", "procurement.bid"]
+    assert body.restricted and body.measures == ["bidding", "fiscal.subsidy"]
     assert not _check(store, catalogue, hasher, "P_g1", on=AFTER).restricted
 
 

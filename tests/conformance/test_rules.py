@@ -177,7 +177,7 @@ def test_pr6_abnormal_or_seriously_illegal_restricts_the_firm_and_office_holding
     load(store, catalogue, hasher, bundle_dir, b)
     for firm in ("E_ordered", "E_plain"):
         answer = ask(store, catalogue, hasher, firm)
-        assert {"procurement.government", "bidding.construction", "land.transfer", "honours.award"} <= set(
+        assert {"procurement", "bidding.construction", "land.transfer", "honours.award"} <= set(
             answer.measures)
     office = ask(store, catalogue, hasher, "P_ordered", action="office.legal_rep")
     assert office.restricted and office.reasons[0].rule == "PR6"
