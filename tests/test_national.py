@@ -321,3 +321,21 @@ def test_a_consortium_with_a_listed_member_is_restricted_as_a_whole_over_http(tm
     finally:
         assert stop(proc) == 0
         run_cli(env, "db", "stop")
+
+
+def test_on_the_demo_whoever_may_not_bid_may_not_bid_for_construction_either(falkor_store, catalogue, hasher,
+                                                                            tmp_path):
+    from graph_model.rules import check_many
+    from loaders.demo import generate_bundle
+
+    generate_bundle(tmp_path / "demo", enterprises=200, seed=0)
+    assert load_bundle(falkor_store, catalogue, hasher, tmp_path / "demo").rejects == []
+    ids = [row["id"] for row in csv.DictReader(open(tmp_path / "demo" / "subjects.csv", encoding="utf-8"))]
+    on = date(2025, 1, 1)
+    bidding = check_many(falkor_store, catalogue, hasher, ids, action="bidding", on=on)
+    construction = check_many(falkor_store, catalogue, hasher, ids, action="bidding.construction", on=on)
+    old = check_many(falkor_store, catalogue, hasher, ids, action="procurement.bid", on=on)
+    barred = {a.subject.id for a in bidding if a and a.restricted and "bidding" in a.measures}
+    assert barred  # the demo lists some bidders
+    assert barred <= {a.subject.id for a in construction if a and a.restricted}
+    assert barred == {a.subject.id for a in old if a and a.restricted and "bidding" in a.measures}
