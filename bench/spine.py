@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.server import api_key
 from graph_model.catalogue import load_catalogue
 from graph_model.pii import IdHasher
 from graph_model.rules import check
@@ -120,7 +121,9 @@ def main() -> None:
             proc = subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", "serve",
                                      "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
             try:
-                with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                # Every /v1 call needs a key since issue 7: a screener's, as a department's system has.
+                headers = {"Authorization": f"Bearer {api_key(env, 'screener')}"}
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=10) as client:
                     deadline = time.monotonic() + 30
                     while True:
                         try:
