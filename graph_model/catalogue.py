@@ -27,6 +27,7 @@ from graph_model.catalogue_specs import (
     Propagation,
     Quoted,
     RegionalBasis,
+    RegionPrefix,
     RulesDef,
     TaskSpec,
     basis_for,
@@ -100,6 +101,11 @@ class ListDef(_Spec):
     grounds: list[Ground] = Field(default_factory=list)
     removal: Removal | None = None
     minors_excluded: Quoted | None = None
+    # Whether an open objection suspends the entry's measures: the administrative lists'
+    # rule ("联合惩戒措施在信息核实期间暂不执行", GZ (十七)). A court's listing or order stays
+    # in force while its correction or reconsideration is reviewed.
+    objection_suspends: bool = True
+    objection_source: str = ""
 
     @model_validator(mode="after")
     def _scope(self) -> ListDef:
@@ -121,13 +127,6 @@ class ListDef(_Spec):
 
     def rule_for(self, role: str) -> Propagation | None:
         return next((p for p in self.propagation if role in p.roles), None)
-
-    @property
-    def objection_suspends(self) -> bool:
-        """Whether an open objection suspends the entry's measures: the administrative
-        lists' rule (GZ (十七)); the court's list stays in force while a correction is
-        reviewed (失信名单规定 art. 12)."""
-        return self.removal is None or self.removal.correction_suspends
 
     def ground(self, code: str | None) -> Ground | None:
         return next((g for g in self.grounds if g.code == code), None) if code else None
@@ -154,7 +153,7 @@ class MeasureDef(_Spec):
     verified: bool = Field(True, description="False: [M] in national.md, to be confirmed.")
     # Where the implementing departments are bound: None everywhere (a national rule);
     # else the provinces or regions whose document sets the measure.
-    applies_in: list[str] | None = None
+    applies_in: list[RegionPrefix] | None = None
     # The wording that binds in a region whose own document sets the measure.
     regional: list[RegionalBasis] = Field(default_factory=list)
     # The measure ends this many years after the entry took effect, though the entry may
@@ -167,13 +166,6 @@ class MeasureDef(_Spec):
     in_force_from: date | None = None
     initiating_dept_types: list[str]
     implementing_dept_types: list[str]
-
-    @model_validator(mode="after")
-    def _regions(self) -> MeasureDef:
-        bad = [r for r in self.applies_in or [] if not (r.isdigit() and len(r) in (2, 6))]
-        if bad:
-            raise ValueError(f"applies_in {bad}: give two-digit province or six-digit region codes")
-        return self
 
     def applies_to_region(self, region: str | None) -> bool:
         """Whether the measure binds departments in ``region`` (None: some region)."""

@@ -10,19 +10,21 @@ quoted-rule shape every file uses.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from graph_model.history import add_years
 from graph_model.terms import PublicationRegime
 from graph_model.types import Ownership
 
-__all__ = ["Action", "Duration", "GreenChannel", "Propagation", "Rule", "Spec", "TaskSpec", "Grading", "Notification", "ProvincialDocument", "Quoted", "RegionGroup",
+__all__ = ["Action", "Duration", "GreenChannel", "Propagation", "Rule", "Spec", "TaskSpec", "Grading", "Notification", "ProvincialDocument", "Quoted", "RegionGroup", "RegionPrefix",
            "RegionalBasis", "RulesDef", "Tier", "basis_for"]
 
 Action = Field(pattern=r"^[a-z_]+(\.[a-z_]+)*$")
-Rule = Field(pattern=r"^(PR|NR)\d+$")  # PR: domain.md §9(b); NR: national rules (national.md)
+Rule = Field(pattern=r"^(PR|NR)\d+$")
+# Where a document binds: a two-digit province code or a six-digit region code (GB/T 2260).
+RegionPrefix = Annotated[str, Field(pattern=r"^\d{2}(\d{4})?$")]  # PR: domain.md §9(b); NR: national rules (national.md)
 
 
 class Spec(BaseModel):
@@ -43,15 +45,8 @@ class RegionalBasis(Quoted):
     """The wording of the document that binds in ``regions`` (a provincial or district
     implementation); the item's own ``legal_basis`` is quoted everywhere else."""
 
-    # Two-digit province codes or six-digit region codes (GB/T 2260).
-    regions: list[str] = Field(min_length=1)
+    regions: list[RegionPrefix] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _codes(self) -> RegionalBasis:
-        bad = [r for r in self.regions if not (r.isdigit() and len(r) in (2, 6))]
-        if bad:
-            raise ValueError(f"regions {bad}: give two-digit province or six-digit region codes")
-        return self
 
 
 def basis_for(item, region: str | None) -> tuple[str, str, bool]:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from graph_model.catalogue import NAMED, Catalogue, ListDef
 from graph_model.errors import Conflict, InvalidInput, NotFound
 from graph_model.history import History, closed_on, history_text
-from graph_model.lookup import resolve_subject
+from graph_model.lookup import may_be_id_number, resolve_subject
 from graph_model.minors import minor_on
 from graph_model.pii import IdHasher
 from graph_model.propagation import propagate
@@ -136,10 +136,15 @@ def create_entry(store: Store, catalogue: Catalogue, hasher: IdHasher, new: NewE
     list_def = catalogue.lists.get(new.list)
     subject = resolve_subject(store, hasher, new.subject)
     valid_to = _check_new(new, list_def, subject, catalogue)
-    if list_def.minors_excluded and minor_on(new.subject, new.determined):
+    if list_def.minors_excluded and subject["kind"] == SubjectKind.person:
         rule = list_def.minors_excluded
-        raise InvalidInput(f"subject: a person under 18 on {new.determined.isoformat()} may not be put on "
-                           f"{list_def.name_zh} ({rule.source}: {rule.legal_basis})")
+        if not may_be_id_number(new.subject):
+            # The store keeps ID numbers hashed and masked: only the number itself shows the age.
+            raise InvalidInput(f"subject: name the person by resident ID number: {list_def.name_zh} takes no "
+                               f"minor ({rule.source}) and only the number shows the age on the decision date")
+        if minor_on(new.subject, new.determined):
+            raise InvalidInput(f"subject: a person under 18 on {new.determined.isoformat()} may not be put on "
+                               f"{list_def.name_zh} ({rule.source}: {rule.legal_basis})")
     named = []
     for key in new.named:
         person = resolve_subject(store, hasher, key)

@@ -59,9 +59,6 @@ class Removal(_Spec):
     events: list[str] = Field(min_length=1)
     source: str
     verified: bool = True
-    # While a correction (arts. 11-12) is reviewed the listing stays in force.
-    correction_suspends: bool = False
-    correction_source: str = ""
 
     def due(self, event: date) -> tuple[date, bool]:
         """(last day for the removal, whether the official calendar covered every day)."""

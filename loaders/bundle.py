@@ -8,29 +8,28 @@ rows, restrictions are propagated again.
 
 from __future__ import annotations
 
-import csv
 import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from graph_model.catalogue import NAMED, ROLE_TARGETS, Catalogue, ListDef
+from graph_model.catalogue import ROLE_TARGETS, Catalogue
 from graph_model.errors import InvalidInput
 from graph_model.identifiers import mask_resident_id, org_code_of
 from graph_model.minors import minor_on
 from graph_model.names import name_key
 from graph_model.pii import IdHasher
-from graph_model.history import bundle_history, closed_on, history_text
 from graph_model.propagation import PropagationStats, propagate
 from graph_model.store.base import Store, batched
-from graph_model.types import OPEN_END, OPEN_START, EntryState, RelType, SubjectKind, label_of
+from graph_model.types import OPEN_END, OPEN_START, RelType, SubjectKind, label_of
 from loaders.csvfile import Reject, read_rows, write_rejects
+from loaders.entry_rows import entry_problem, entry_props, id_numbers
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES, EntryRow, RelationRow, SourceRow, SubjectRow
 
 __all__ = ["LoadReport", "Reject", "entry_problem", "entry_props", "load_bundle", "no_cycle_collection", "read_by_ids",
@@ -248,56 +247,6 @@ def _write_graph(store, by_kind, by_type, report, batch_size, progress) -> None:
 _TASK_RELATIONS = ("SUPERVISED_BY", "STAFF_OF")
 
 
-def entry_problem(row: EntryRow, list_def: ListDef | None, catalogue: Catalogue, known: dict,
-                   attached: dict) -> tuple[str, str] | None:
-    """What is wrong with an entry row against the catalogue and the graph, as (field, reason)."""
-    if list_def is None:
-        return "list", f"unknown list {row.list!r}; the catalogue has {sorted(catalogue.lists)}"
-    if row.subject_id not in known:
-        return "subject_id", f"no subject {row.subject_id!r} in this bundle or the store"
-    if known[row.subject_id] not in list_def.subject_kinds:
-        return "subject_id", f"list {row.list!r} does not take a {known[row.subject_id].value}"
-    owner = attached.get(row.entry_id)
-    if owner and owner["subject_id"] != row.subject_id:
-        return "subject_id", f"entry {row.entry_id!r} already belongs to subject {owner['subject_id']!r}"
-    if owner and owner["source"] == "api":
-        # Its history is kept by transitions; a bundle row would overwrite it.
-        return "entry_id", f"entry {row.entry_id!r} is managed through the API; change it by a transition"
-    if row.permanent and not list_def.duration.permanent_allowed:
-        return "permanent", f"list {row.list!r} has no permanent entries"
-    valid_to = row.valid_to
-    if valid_to is None and row.state is EntryState.expired:
-        valid_to = row.state_since - timedelta(days=1)  # as entry_props stores it
-    problem = list_def.duration.too_long(row.determined, valid_to, row.permanent)
-    if problem:
-        return "valid_to", problem
-    decidable = {m.action for m in catalogue.measures_of(row.list) if m.applies == "by_decision"}
-    stray = sorted(set(row.measures) - decidable)
-    if stray:
-        return "measures", f"{stray} are not measures list {row.list!r} applies by decision ({sorted(decidable)})"
-    if row.named and not list_def.rule_for(NAMED):
-        return "named", f"list {row.list!r} binds no persons named in the decision"
-    for pid in row.named:
-        if known.get(pid) is not SubjectKind.person:
-            return "named", f"{pid!r} is not a person in this bundle or the store"
-    return None
-
-
-def entry_props(row: EntryRow, list_def: ListDef) -> dict:
-    props = row.model_dump(mode="json", exclude={"entry_id", "subject_id", "state_since"})
-    valid_to = row.valid_to
-    if row.state is EntryState.expired and valid_to is None:
-        valid_to = row.state_since - timedelta(days=1)
-    props["valid_to"] = valid_to.isoformat() if valid_to else OPEN_END
-    steps = bundle_history(row.state, row.determined, row.state_since, list_def.notice_days)
-    props["history"] = history_text(steps)
-    ended = closed_on(steps)
-    props["closed_on"] = ended.isoformat() if ended else None  # None: a reloaded row clears it
-    props["version"] = 0
-    props["source"] = "bundle"
-    return props
-
-
 def _load_entries(store, folder, catalogue, known, report, batch_size, progress) -> set[str]:
     """Load entries and derive each batch's restrictions at once, so no entry is in the
     store without them for longer than one batch; return the entry ids loaded."""
@@ -307,7 +256,7 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
     known = known | _existing_kinds(store, wanted - set(known), batch_size)
     attached = {row["id"]: row for row in read_by_ids(store, "entry_subjects", good, batch_size)}
     rows: list[dict] = []
-    numbers = _id_numbers(folder, {r.subject_id for _, r in good.values()
+    numbers = id_numbers(folder, {r.subject_id for _, r in good.values()
                                    if (d := catalogue.lists.get(r.list)) is not None and d.minors_excluded})
     for line, row in good.values():
         list_def = catalogue.lists.get(row.list)
@@ -337,19 +286,6 @@ def _load_entries(store, folder, catalogue, known, report, batch_size, progress)
         progress(name, len(batch))
     report.loaded[name] = len(loaded)
     return loaded
-
-
-def _id_numbers(folder: Path, ids: set[str]) -> dict[str, str]:
-    """The ID numbers subjects.csv gives for ``ids`` (held only for this load: the store
-    keeps them hashed), to keep minors off lists that exclude them."""
-    if not ids:
-        return {}
-    path = folder / "subjects.csv"
-    if not path.is_file():
-        return {}
-    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
-        return {r["id"]: r["id_number"] for r in csv.DictReader(handle)
-                if r.get("id") in ids and (r.get("id_number") or "").strip()}
 
 
 def _load_sources(store, folder, known, entries, report, batch_size, progress) -> None:

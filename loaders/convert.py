@@ -39,6 +39,10 @@ __all__ = ["BundleWriter", "Conversion", "Origin", "Skip", "mask_id_numbers", "n
 _FILES = {**{name: COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ()) for name in COLUMNS}, **OPTIONAL_FILES}
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                         r"(?![0-9A-Za-z])")
+# A first-generation (15-digit) number: region, YYMMDD, sequence; no check character. A
+# registration number of that shape cannot be told from one, so it is masked too.
+_OLD_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-8]\d{5})\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(\d{3})"
+                            r"(?![0-9A-Za-z])")
 _LINE = re.compile(r"(.+?):(\d+)(?!\d)")  # name:12, and what follows within the line
 _ITEM = re.compile(r"([^\[]+)\[\d+\]")  # name[3]: a record of a JSON array file
 # How the bundle loader's reasons refer to another row of the same file.
@@ -53,8 +57,10 @@ def raw_record(fields: dict) -> str:
 
 
 def mask_id_numbers(text: str) -> str:
-    """``text`` with every resident ID number in it masked (court texts quote them)."""
-    return _ID_NUMBER.sub(lambda m: mask_resident_id(m.group(0).upper()), text)
+    """``text`` with every resident ID number in it masked (court texts quote them), a
+    15-digit first-generation one too (its birth date hidden, as the 18-digit mask does)."""
+    text = _ID_NUMBER.sub(lambda m: mask_resident_id(m.group(0).upper()), text)
+    return _OLD_ID_NUMBER.sub(lambda m: m.group(1) + "******" + m.group(2), text)
 
 
 def number_text(value: float) -> str:

@@ -230,7 +230,15 @@ def _term(list_def: ListDef, case: _Case, determined: date) -> tuple[str, date |
     if any(g.term_years is None for g in grounds):
         return f"；纳入情形：{names}（无固定期限，按第十条删除）", None
     shortest = min(grounds, key=lambda g: g.term_years)
-    return f"；纳入情形：{names}（期限{shortest.term_years}年，{shortest.source}）", shortest.last_day(determined)
+    end = shortest.last_day(determined)
+    updated = max(filter(None, (parse_cn_date(fields.get("update_date")) for _, _, fields in case.records)),
+                  default=None)
+    if updated is not None and updated > end:
+        # A court may extend the term by one to three years (art. 2) and the record does not
+        # say so; a source still publishing the case after the term is the evidence there is.
+        return (f"；纳入情形：{names}（期限{shortest.term_years}年，可延长{shortest.extension_max_years}年以内；"
+                f"来源于{updated.isoformat()}仍公布，视为延长）"), None
+    return f"；纳入情形：{names}（期限{shortest.term_years}年，按{shortest.source}推定；法院可延长）", end
 
 
 def _minor(fields: dict, determined: date) -> bool:

@@ -58,7 +58,10 @@ def test_a_year_without_an_official_calendar_is_counted_monday_to_friday_and_sai
 
 def test_court_removal_deadline_counts_working_days(catalogue):
     removal = catalogue.lists["dishonest_debtor"].removal
-    assert removal.working_days == 3 and not removal.correction_suspends
+    assert removal.working_days == 3
+    assert not catalogue.lists["dishonest_debtor"].objection_suspends
+    assert not catalogue.lists["consumption_restriction"].objection_suspends
+    assert catalogue.lists["joint_punishment"].objection_suspends
     assert removal.due(date(2026, 2, 13)) == (date(2026, 2, 25), True)
 
 
@@ -212,6 +215,21 @@ def test_an_ended_court_listing_shows_its_removal_deadline_in_working_days(falko
     assert view.removal_due.calendar_known and "第十条" in view.removal_due.source
 
 
+def test_a_fixed_term_case_still_published_after_its_term_stays_listed(falkor_store, catalogue, hasher, tmp_path):
+    header = HEADER + ["最新更新日期"]
+    path = tmp_path / "court.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerow(_row("哈尔滨延期机电有限公司", make_uscc(RNG, "230103"), "", "（2018）黑0103执9号",
+                             "2018年03月09日", "违反财产报告制度") + ["2021年05月01日"])
+    load_court_records(falkor_store, catalogue, hasher, [path])
+    [subject] = [r["subject"]["id"] for r in falkor_store.read("subject_by", variant="name", key="哈尔滨延期机电有限公司")]
+    # Two years would end 2020-03-08; the court still published it in 2021: an extension.
+    answer = check(falkor_store, catalogue, hasher, subject, action="procurement", on=date(2022, 1, 1))
+    assert answer.restricted and "视为延长" in answer.reasons[0].basis
+
+
 def test_a_minor_is_never_listed(falkor_store, catalogue, hasher, tmp_path):
     minor = make_resident_id(RNG, "230103", date(2005, 6, 1), True)
     adult = make_resident_id(RNG, "230103", date(1980, 6, 1), True)
@@ -240,6 +258,9 @@ def test_a_minor_is_never_listed(falkor_store, catalogue, hasher, tmp_path):
     with pytest.raises(InvalidInput) as raised:
         create_entry(falkor_store, catalogue, hasher, new)
     assert "第四条" in str(raised.value.detail) and minor not in str(raised.value.detail)
+    # By bundle id the age cannot be known: the decision must name the person by ID number.
+    with pytest.raises(InvalidInput, match="name the person by resident ID number"):
+        create_entry(falkor_store, catalogue, hasher, new.model_copy(update={"subject": "P9"}))
 
 
 # -- publication periods by the rule in force ---------------------------------------------
@@ -339,3 +360,20 @@ def test_on_the_demo_whoever_may_not_bid_may_not_bid_for_construction_either(fal
     assert barred  # the demo lists some bidders
     assert barred <= {a.subject.id for a in construction if a and a.restricted}
     assert barred == {a.subject.id for a in old if a and a.restricted and "bidding" in a.measures}
+
+
+def test_a_travel_restriction_never_bars_leaving_the_country(catalogue):
+    # "交通出行" (wage arrears) binds flights, trains and ships; leaving the country needs a
+    # court's or a tax authority's own decision (border.exit, by decision).
+    wage = {m.action for m in catalogue.measures_of("wage_arrears")}
+    assert {"travel.flight", "travel.rail_high_grade"} <= wage and "border.exit" not in wage
+    assert all(catalogue.match("border.exit", m) is None for _, m in catalogue.measures
+               if m.action.startswith("travel"))
+    assert all(m.applies == "by_decision" for _, m in catalogue.measures if m.action == "border.exit")
+
+
+def test_a_first_generation_id_number_in_a_record_is_kept_masked():
+    from loaders.convert import raw_record
+
+    kept = raw_record({"cardNum": "110105491231002", "duty": "被告（身份证号110105491231002）偿还"})
+    assert "110105491231002" not in kept and "110105******002" in kept
