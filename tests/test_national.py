@@ -377,3 +377,13 @@ def test_a_first_generation_id_number_in_a_record_is_kept_masked():
 
     kept = raw_record({"cardNum": "110105491231002", "duty": "被告（身份证号110105491231002）偿还"})
     assert "110105491231002" not in kept and "110105******002" in kept
+
+
+@pytest.mark.slow
+def test_the_make_demo_data_restricts_e000038_for_construction_bidding(falkor_store, catalogue, hasher, tmp_path):
+    from loaders.demo import generate_bundle
+
+    generate_bundle(tmp_path / "demo", enterprises=20_000, seed=0)  # what `make demo` loads
+    assert load_bundle(falkor_store, catalogue, hasher, tmp_path / "demo").rejects == []
+    answer = check(falkor_store, catalogue, hasher, "E000038", action="bidding.construction", on=date(2025, 1, 1))
+    assert answer.restricted and answer.reasons[0].action_match == {"bidding": "broader"}
