@@ -16,6 +16,7 @@ from api.audit import AuditLog
 from api.deps import Services, ServicesDep
 from api.keys import KeyStore
 from api.limits import RequestLimits
+from api.logs import configure_logging
 from api.problems import HANDLERS, PROBLEM_RESPONSES
 from api.routers import audit as audit_router
 from api.routers import briefings, catalogue, check, controllers, entries, feedback, graph, leads, subjects, tasks
@@ -49,6 +50,7 @@ def _settle_once(settings: Settings, store, catalogue_) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; the store is opened (and the embedded server started if needed) at startup."""
     settings = settings or get_settings()
+    configure_logging()  # in each worker process too: no secrets or ID numbers in any log
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

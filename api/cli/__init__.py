@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
-import structlog
 import typer
 
 from api.cli import (audit, briefing, catalogue, check, controllers, db, demo, export, keys, leads, load, ownership,
                      serve, validate)
 from api.cli import backup
+from api.logs import configure_logging
 
 __all__ = ["app", "main"]
 
@@ -35,6 +33,5 @@ app.command()(backup.restore)
 
 
 def main() -> None:
-    # Logs go to stderr: stdout carries answers (`check --json`).
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    configure_logging()
     app()
