@@ -90,9 +90,6 @@ class ActionTree(BaseModel):
             parent = parent.rpartition(".")[0]
         return out
 
-    def children(self, code: str) -> list[str]:
-        return sorted(c for c in self.nodes if c.rpartition(".")[0] == code)
-
     def match(self, asked: str, measure_action: str) -> ActionMatch | None:
         """How a measure on ``measure_action`` bears on the act ``asked`` (None: not at all)."""
         asked = self.canonical(asked)

@@ -128,9 +128,6 @@ class ListDef(_Spec):
     def rule_for(self, role: str) -> Propagation | None:
         return next((p for p in self.propagation if role in p.roles), None)
 
-    def ground(self, code: str | None) -> Ground | None:
-        return next((g for g in self.grounds if g.code == code), None) if code else None
-
 
 class MeasureDef(_Spec):
     """One measure (惩戒 / 激励措施) with the action code a checking system asks about."""
@@ -249,9 +246,6 @@ class Catalogue:
         if key not in self._matches:  # a check asks this for every measure of every reason
             self._matches[key] = self.action_tree.match(asked, measure.action)
         return self._matches[key]
-
-    def families_layer(self, list_id: str) -> str:
-        return self.lists[list_id].layer
 
     def measures_of(self, list_id: str) -> list[MeasureDef]:
         return self._by_list.get(list_id, [])

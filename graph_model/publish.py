@@ -36,7 +36,7 @@ def _csv(catalogue: Catalogue) -> str:
                          m.name_zh, m.name_en, m.domain, m.type, ";".join(m.targets),
                          ";".join(k.value for k in m.subject_kinds), m.applies, m.legal_basis, m.source,
                          ";".join(m.initiating_dept_types), ";".join(m.implementing_dept_types),
-                         catalogue.families_layer(list_id), ";".join(m.applies_in or []), m.verified,
+                         list_def.layer, ";".join(m.applies_in or []), m.verified,
                          m.in_force_from.isoformat() if m.in_force_from else "", m.term_years or ""))
     return out.getvalue()
 

@@ -42,14 +42,11 @@ class Ground(_Spec):
         folded = re.sub(r"\s+", "", text or "")
         return any(word in folded for word in self.matches)
 
-    def last_day(self, determined: date, extension_years: int = 0) -> date | None:
-        """The last day of a listing on this ground decided on ``determined``."""
+    def last_day(self, determined: date) -> date | None:
+        """The last day of a listing on this ground decided on ``determined``, unextended."""
         if self.term_years is None:
             return None
-        if extension_years and not (self.extension_max_years and extension_years <= self.extension_max_years):
-            raise ValueError(f"ground {self.code}: an extension of {extension_years} years exceeds "
-                             f"{self.extension_max_years or 0}")
-        return add_years(determined, self.term_years + extension_years) - timedelta(days=1)
+        return add_years(determined, self.term_years) - timedelta(days=1)
 
 
 class Removal(_Spec):
