@@ -33,6 +33,7 @@ from graph_model.catalogue_specs import (
     basis_for,
 )
 from graph_model.catalogue_specs import Spec as _Spec
+from graph_model.days import HORIZON_YEARS
 from graph_model.errors import InvalidCatalogue
 from graph_model.history import add_years
 from graph_model.terms import Ground, Removal
@@ -90,7 +91,7 @@ class ListDef(_Spec):
     subject_kinds: list[SubjectKind] = Field(min_length=1)
     propagation: list[Propagation] = Field(default_factory=list)
     duration: Duration = Duration()
-    disclosure_years: int | None = Field(None, ge=1, description="公开期限; None: while in force.")
+    disclosure_years: int | None = Field(None, ge=1, le=HORIZON_YEARS, description="公开期限; None: while in force.")
     notice_days: int = Field(10, ge=0, description="Days from notification (告知) until the entry takes effect.")
     repairable: bool = True
     exit_rule: str
@@ -155,7 +156,7 @@ class MeasureDef(_Spec):
     regional: list[RegionalBasis] = Field(default_factory=list)
     # The measure ends this many years after the entry took effect, though the entry may
     # run on (企业信息公示暂行条例 art. 17: a three-year office ban, a five-year list).
-    term_years: int | None = Field(None, ge=1)
+    term_years: int | None = Field(None, ge=1, le=HORIZON_YEARS)
     # A consortium (联合体) with any member bound by this measure is bound as a whole
     # (法〔2016〕285号): the batch check answers for the consortium when asked.
     consortium: bool = False
@@ -231,6 +232,16 @@ class Catalogue:
     def actions(self) -> frozenset[str]:
         """Every action code a caller may ask about: the tree's nodes and aliases."""
         return self.action_tree.codes
+
+    @cached_property
+    def department_types(self) -> frozenset[str]:
+        """Every department type the catalogue names: those that decide a list, those
+        that implement a measure, and those a notification goes to (审计部门). A
+        registrar key is of one of them."""
+        units = {"superior_unit", "employer"}
+        return (frozenset(t for d in self.lists.values() for t in d.deciding_dept_types)
+                | frozenset(t for _, m in self.measures for t in (*m.initiating_dept_types, *m.implementing_dept_types))
+                | frozenset(r for n in self.rules.notifications for r in n.recipients if r not in units))
 
     @cached_property
     def incentive_actions(self) -> frozenset[str]:

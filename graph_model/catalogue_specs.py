@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph_model.days import HORIZON_YEARS
 from graph_model.history import add_years
 from graph_model.terms import PublicationRegime
 from graph_model.types import Ownership
@@ -85,8 +86,8 @@ class Duration(Spec):
     """How long an entry binds. The documents give no numbers ("一定期限内"): these are
     parameters with defaults a department may override per entry."""
 
-    default_years: int | None = Field(None, ge=1, description="None: until repaired or revoked.")
-    max_years: int | None = Field(None, ge=1)
+    default_years: int | None = Field(None, ge=1, le=HORIZON_YEARS, description="None: until repaired or revoked.")
+    max_years: int | None = Field(None, ge=1, le=HORIZON_YEARS)
     permanent_allowed: bool = Field(False, description="直至永远逐出市场 (PR5).")
     early_exit_months: int | None = Field(None, ge=1, description="Months after the duty is performed from "
                                           "which the listing may be removed early (人社部令第45号).")
@@ -145,7 +146,7 @@ class Grading(Quoted):
 
 class GreenChannel(Quoted):
     action: str = Action
-    clean_years: int = Field(ge=1, description="连续三年无不良违法失信记录 (GZ (一)).")
+    clean_years: int = Field(ge=1, le=HORIZON_YEARS, description="连续三年无不良违法失信记录 (GZ (一)).")
 
 
 class ProvincialDocument(Spec):

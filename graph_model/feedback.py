@@ -16,7 +16,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph_model.catalogue import Catalogue
+from graph_model.days import Day
 from graph_model.errors import InvalidInput, NotFound
+from graph_model.free_text import FreeText
 from graph_model.history import History
 from graph_model.regions import province_of
 from graph_model.rules import applies_in
@@ -32,11 +34,11 @@ class FeedbackIn(BaseModel):
     entry_id: str = Field(min_length=1, max_length=128)
     subject_id: str = Field(min_length=1, max_length=128, description="The subject the hit was about.")
     action: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)*$", examples=["bidding.construction"])
-    department: str = Field(min_length=1, max_length=200, examples=["哈尔滨市公共资源交易中心"])
+    department: FreeText = Field(min_length=1, max_length=200, examples=["哈尔滨市公共资源交易中心"])
     region: str = Field(pattern=r"^\d{6}$", description="Where the department acted (GB/T 2260).")
     outcome: Literal["applied", "not_applied"]
-    reason: str = Field("", max_length=2000, description="Required when not applied.")
-    on: date | None = None
+    reason: FreeText = Field("", max_length=2000, description="Required when not applied.")
+    on: Day | None = None
 
     @model_validator(mode="after")
     def _reason(self) -> FeedbackIn:

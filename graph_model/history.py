@@ -24,17 +24,29 @@ __all__ = ["History", "Period", "add_months", "add_years", "bundle_history", "cl
 
 
 def add_years(day: date, years: int) -> date:
-    """The same calendar day ``years`` later (earlier if negative); 29 February -> 28."""
+    """The same calendar day ``years`` later (earlier if negative); 29 February -> 28.
+    Saturates at ``date.min`` and ``date.max`` rather than raising: inputs are held to
+    ``graph_model.days``' range, and arithmetic on a valid day never fails."""
+    year = day.year + years
+    if year < date.min.year:
+        return date.min
+    if year > date.max.year:
+        return date.max
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day of the month ``months`` later; the month's last day where it is shorter."""
+    """The same day of the month ``months`` later; the month's last day where it is shorter.
+    Saturates at ``date.min`` and ``date.max`` like ``add_years``."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if year < date.min.year:
+        return date.min
+    if year > date.max.year:
+        return date.max
     for last in (day.day, 30, 29, 28):
         try:
             return date(year, month + 1, min(day.day, last))

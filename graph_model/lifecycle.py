@@ -19,7 +19,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph_model.catalogue import NAMED, Catalogue, ListDef
+from graph_model.days import Day
 from graph_model.errors import Conflict, InvalidInput, NotFound
+from graph_model.free_text import FreeText
 from graph_model.history import History, closed_on, history_text
 from graph_model.lookup import may_be_id_number, resolve_subject
 from graph_model.minors import minor_on
@@ -39,10 +41,10 @@ class Act(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    actor: str = Field(min_length=1, max_length=200, examples=["张三（信用科）"])
-    department: str = Field(min_length=1, max_length=200, examples=["哈尔滨市市场监督管理局"])
-    reason: str = Text
-    on: date | None = Field(None, description="Day the act takes effect (default today; never in the future).")
+    actor: FreeText = Field(min_length=1, max_length=200, examples=["张三（信用科）"])
+    department: FreeText = Field(min_length=1, max_length=200, examples=["哈尔滨市市场监督管理局"])
+    reason: FreeText = Text
+    on: Day | None = Field(None, description="Day the act takes effect (default today; never in the future).")
 
 
 class NewEntry(Act):
@@ -52,12 +54,12 @@ class NewEntry(Act):
                                  description="Default: generated.")
     subject: str = Field(min_length=1, max_length=128, description="Bundle id, USCC or resident ID number.")
     list: str = Field(min_length=1, max_length=64, examples=["joint_punishment"])
-    deciding_dept: str = Text
-    basis: str = Field(min_length=1, max_length=2000, description="The judgment, penalty or coercive decision.")
+    deciding_dept: FreeText = Text
+    basis: FreeText = Field(min_length=1, max_length=2000, description="The judgment, penalty or coercive decision.")
     basis_kind: BasisKind
-    determined: date
+    determined: Day
     region: str | None = Field(None, pattern=r"^\d{6}$")
-    valid_to: date | None = Field(None, description="Default: determined + the list's default duration.")
+    valid_to: Day | None = Field(None, description="Default: determined + the list's default duration.")
     permanent: bool = False
     # `list` is a field name here, so the builtin is spelled out.
     named: builtins.list[str] = Field(default_factory=builtins.list, max_length=100,

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from graph_model.days import HORIZON_YEARS
 from graph_model.history import add_months, add_years
 from graph_model.workdays import add_working_days
 
@@ -33,8 +34,8 @@ class Ground(_Spec):
     name_zh: str
     # Words of the court's published "失信被执行人行为具体情形" that name this ground.
     matches: list[str] = Field(min_length=1)
-    term_years: int | None = Field(None, ge=1, description="None: no fixed term (removed under art. 10).")
-    extension_max_years: int | None = Field(None, ge=1)
+    term_years: int | None = Field(None, ge=1, le=HORIZON_YEARS, description="None: no fixed term (removed under art. 10).")
+    extension_max_years: int | None = Field(None, ge=1, le=HORIZON_YEARS)
     source: str
     verified: bool = True
 
@@ -68,7 +69,7 @@ class TierPeriod(_Spec):
     repairable on application), at most ``max_months`` (then it stops by itself)."""
 
     min_months: int = Field(ge=0)
-    max_months: int = Field(ge=0)
+    max_months: int = Field(ge=0, le=HORIZON_YEARS * 12)
     published: bool = True
     repairable: bool = True
 

@@ -28,21 +28,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from graph_model.catalogue import Catalogue
-from graph_model.identifiers import mask_resident_id
+from graph_model.free_text import mask_id_numbers
 from graph_model.pii import IdHasher
 from graph_model.store.base import Store
 from loaders.bundle import LoadReport, Reject, load_bundle
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES
 
-__all__ = ["BundleWriter", "Conversion", "Origin", "Skip", "mask_id_numbers", "number_text", "place", "raw_record"]
+__all__ = ["BundleWriter", "Conversion", "Origin", "Skip", "number_text", "place", "raw_record"]
 
 _FILES = {**{name: COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ()) for name in COLUMNS}, **OPTIONAL_FILES}
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-                        r"(?![0-9A-Za-z])")
-# A first-generation (15-digit) number: region, YYMMDD, sequence; no check character. A
-# registration number of that shape cannot be told from one, so it is masked too.
-_OLD_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-8]\d{5})\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(\d{3})"
-                            r"(?![0-9A-Za-z])")
 _LINE = re.compile(r"(.+?):(\d+)(?!\d)")  # name:12, and what follows within the line
 _ITEM = re.compile(r"([^\[]+)\[\d+\]")  # name[3]: a record of a JSON array file
 # How the bundle loader's reasons refer to another row of the same file.
@@ -54,13 +48,6 @@ def raw_record(fields: dict) -> str:
     (empty ones and ``_``-prefixed internals left out), every ID number in it masked."""
     kept = {k: v for k, v in fields.items() if v and not k.startswith("_")}
     return mask_id_numbers(json.dumps(kept, ensure_ascii=False, sort_keys=True))
-
-
-def mask_id_numbers(text: str) -> str:
-    """``text`` with every resident ID number in it masked (court texts quote them), a
-    15-digit first-generation one too (its birth date hidden, as the 18-digit mask does)."""
-    text = _ID_NUMBER.sub(lambda m: mask_resident_id(m.group(0).upper()), text)
-    return _OLD_ID_NUMBER.sub(lambda m: m.group(1) + "******" + m.group(2), text)
 
 
 def number_text(value: float) -> str:

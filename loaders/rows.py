@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from graph_model.days import Day
+from graph_model.free_text import FreeText
 from graph_model.identifiers import (
     is_valid_reg_no,
     may_be_resident_id,
@@ -72,7 +74,7 @@ def _not_an_id_number(value: str) -> str:
 class SubjectRow(_Row):
     id: str = Id
     kind: SubjectKind
-    name: str = Text
+    name: FreeText = Text
     uscc: str | None = None
     id_number: str | None = None
     region: str | None = None
@@ -132,7 +134,7 @@ class RelationRow(_Row):
     share: float | None = Field(None, gt=0, le=100, description="Percent, for HOLDS_SHARES only.")
     valid_from: date | None = None
     valid_to: date | None = None
-    title: str | None = Field(None, max_length=200, description="The position (董事长) or family tie (配偶).")
+    title: FreeText | None = Field(None, max_length=200, description="The position (董事长) or family tie (配偶).")
 
     @model_validator(mode="after")
     def _consistent(self) -> RelationRow:
@@ -151,14 +153,14 @@ class EntryRow(_Row):
     entry_id: str = Id
     subject_id: str = Id
     list: str = Id
-    deciding_dept: str = Text
-    basis: str = Text
+    deciding_dept: FreeText = Text
+    basis: FreeText = Text
     basis_kind: BasisKind
-    determined: date
+    determined: Day
     state: EntryState
-    valid_to: date | None = None
+    valid_to: Day | None = None
     region: str | None = None
-    state_since: date | None = Field(None, description="Date the entry entered its current state.")
+    state_since: Day | None = Field(None, description="Date the entry entered its current state.")
     named: builtins.list[str] = Field(default_factory=builtins.list, description="Persons the decision names (;-separated ids).")
     measures: builtins.list[str] = Field(default_factory=builtins.list,
                                          description="Measures the decision orders (;-separated).")
@@ -205,5 +207,5 @@ class SourceRow(_Row):
     source: str = Field(min_length=1, max_length=200, description="Where it came from (dataset, file).")
     subject_id: str = Id
     entry_id: str | None = Field(None, max_length=128, description="The entry the record produced, if any.")
-    why: str = Field(min_length=1, max_length=1000, description="Why the record was attached to this subject.")
+    why: FreeText = Field(min_length=1, max_length=1000, description="Why the record was attached to this subject.")
     raw: str | None = Field(None, max_length=20_000, description="The record as read (JSON), ID numbers masked.")

@@ -13,7 +13,8 @@ import typer
 
 from api.audit import AuditLog
 from api.audit_read import read_entries, verify
-from api.cli.common import EXIT_INPUT, err, operator
+from api.cli.common import EXIT_INPUT, err, in_range, operator
+from graph_model.lookup import shown_key
 from graph_model.settings import get_settings
 
 __all__ = ["app"]
@@ -51,9 +52,9 @@ def verify_command(
 
 @app.command("export")
 def export_command(
-    start: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], show_default=False,
+    start: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], callback=in_range, show_default=False,
                                                    help="First day (UTC), YYYY-MM-DD.")] = None,
-    end: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], show_default=False,
+    end: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], callback=in_range, show_default=False,
                                                  help="Last day (UTC), included.")] = None,
     event: Annotated[str | None, typer.Option(help="Only this event: check, read_person, entry_notify ...")] = None,
     subject: Annotated[str | None, typer.Option(help="Only entries about this subject id (or naming this person).")]
@@ -73,5 +74,5 @@ def export_command(
     # The log names persons, so reading it out is itself a read to record.
     AuditLog(path).write("read_audit", via="cli", who=operator(),
                          range=[start and start.date(), end and end.date()], filter_event=event,
-                         filter_subject=subject, entries=count)
+                         filter_subject=shown_key(subject) if subject else None, entries=count)
     err.print(f"[dim]{count} entries[/]")

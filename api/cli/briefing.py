@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import console, exits, opened
+from api.cli.common import console, exits, in_range, opened
 from graph_model.errors import InvalidInput
 from graph_model.masking import Role
 from graph_model.types import SubjectKind
@@ -27,7 +27,7 @@ def briefing(
     key: Annotated[str, typer.Argument(metavar="SUBJECT_OR_LEAD",
                                        help="Bundle id, USCC, resident ID number, or a lead id (L…).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write: .html, .pdf or .png.")],
-    date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")
+    date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], callback=in_range, help="As of this date (default today).")
                     ] = None,
     view: Annotated[Role, typer.Option(help="Mask for this reader (public: no persons).")] = Role.investigator,
 ) -> None:

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from api.cli.common import Opened, console, err, exits, opened
+from api.cli.common import Opened, console, err, exits, in_range, opened
 from api.routers.check import MAX_BATCH
 from graph_model.errors import InvalidInput, NotFound
 from graph_model.lookup import not_found_detail, shown_key
@@ -111,7 +111,7 @@ def check(
     subject: Annotated[str | None, typer.Argument(help="Bundle id, USCC, organisation code, registration number, "
                                                          "resident ID number or enterprise name.")] = None,
     action: Annotated[str | None, typer.Option(help="Action code of the action tree, e.g. bidding.construction (measures on its ancestors and descendants count).")] = None,
-    date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")] = None,
+    date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], callback=in_range, help="As of this date (default today).")] = None,
     region: Annotated[str | None, typer.Option(help="Region code (GB/T 2260) where the check is made.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the API's JSON answer.")] = False,
     view: Annotated[Role, typer.Option(help="Answer as the API answers this role (public: masked).")] = Role.admin,

@@ -7,6 +7,7 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -15,12 +16,13 @@ from rich.markup import escape
 
 from api.audit import CALLER, AuditLog
 from graph_model.catalogue import Catalogue, load_catalogue
+from graph_model.days import check_day
 from graph_model.errors import InvalidCatalogue, InvalidInput, NotFound, SanctionnetError, StoreUnavailable
 from graph_model.pii import IdHasher
 from graph_model.settings import Settings, get_settings
 from graph_model.store import EmbeddedServer, Store, open_store
 
-__all__ = ["console", "err", "Opened", "opened", "operator", "exits"]
+__all__ = ["console", "err", "Opened", "opened", "operator", "exits", "in_range"]
 
 console = Console()
 err = Console(stderr=True)
@@ -28,6 +30,17 @@ err = Console(stderr=True)
 # Exit codes: 0 ok, 1 bad input (including an unknown subject), 3 store unavailable.
 EXIT_INPUT = 1
 EXIT_STORE = 3
+
+
+def in_range(value: datetime | None) -> datetime | None:
+    """Typer callback of every date option: a day outside ``graph_model.days``' range is
+    a bad parameter, named by its option, like the API's 422."""
+    if value is not None:
+        try:
+            check_day(value.date())
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
 
 
 def operator() -> dict:

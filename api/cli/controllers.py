@@ -11,12 +11,12 @@ import typer
 
 from analysis.controllers import (CandidateReview, CandidateStatus, Decision, derive_candidates, list_candidates,
                                   review_candidate)
-from api.cli.common import console, exits, opened
+from api.cli.common import console, exits, in_range, opened
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Candidate actual controllers derived from majority chains.", no_args_is_help=True)
-Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")]
+Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], callback=in_range, help="As of this date (default today).")]
 
 
 @app.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -14,6 +14,7 @@ from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.common import Opened, console, err, exits, opened
 from graph_model.catalogue import load_catalogue
+from graph_model.days import parse_day
 from graph_model.errors import InvalidInput
 from graph_model.masking import Role
 from graph_model.pii import IdHasher
@@ -78,9 +79,9 @@ def bods(
 ) -> None:
     """Beneficial Ownership Data Standard 0.4 statements, one JSON array (docs/formats.md)."""
     try:
-        day = date.fromisoformat(published) if published else None
-    except ValueError:
-        raise InvalidInput(f"--published: {published!r} is not a date (YYYY-MM-DD)") from None
+        day = parse_day(published) if published else None
+    except ValueError as exc:
+        raise InvalidInput(f"--published: {exc}") from None
 
     def write(store, out: TextIO) -> int:
         return export_bods(store, out, published=day, reader=view)

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from analysis.leads import LeadKind, LeadStatus, find_leads, list_leads, review_lead, save_leads
-from api.cli.common import console, exits, opened
+from api.cli.common import console, exits, in_range, opened
 
 __all__ = ["app"]
 
@@ -56,7 +56,7 @@ def show(ctx: typer.Context, kind: Kind = None,
 @app.command()
 @exits
 def find(kind: Annotated[list[LeadKind] | None, typer.Option(help="Kinds to look for (default all).")] = None,
-         date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+         date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], callback=in_range,
                                                        help="The day the network is read as of.")] = None) -> None:
     """Run the analyses over the stored graph and store the leads; a lead found again
     keeps its review."""

@@ -11,14 +11,14 @@ import typer
 from analysis.ownership import ControlledAnswer, OwnersAnswer
 from analysis.ownership import controlled as find_controlled
 from analysis.ownership import owners as find_owners
-from api.cli.common import Opened, console, exits, opened
+from api.cli.common import Opened, console, exits, in_range, opened
 from graph_model.lookup import resolve_subject
 from graph_model.types import SubjectKind
 
 __all__ = ["controlled", "owners"]
 
 Subject = Annotated[str, typer.Argument(help="Bundle id, USCC or resident ID number.")]
-Date = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As of this date (default today).")]
+Date = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], callback=in_range, help="As of this date (default today).")]
 Json = Annotated[bool, typer.Option("--json", help="Print the API's JSON answer.")]
 
 

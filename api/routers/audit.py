@@ -7,7 +7,6 @@ each request. The export is itself a read of personal data and is audited.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -18,6 +17,9 @@ from api.audit_read import read_entries, verify
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from graph_model.days import Day
+from graph_model.errors import NotFound
+from graph_model.lookup import may_be_id_number, resolve_subject
 
 __all__ = ["router"]
 
@@ -27,8 +29,8 @@ router = APIRouter(tags=["audit"])
 class AuditParams(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: dt.date | None = Field(None, alias="from", description="First day (UTC) of the range.")
-    to: dt.date | None = Field(None, description="Last day (UTC) of the range, included.")
+    from_: Day | None = Field(None, alias="from", description="First day (UTC) of the range.")
+    to: Day | None = Field(None, description="Last day (UTC) of the range, included.")
     event: str | None = Field(None, max_length=64, pattern=r"^[a-z_]+$", examples=["check"])
     subject: str | None = Field(None, max_length=128, description="Entries about this subject id, or naming "
                                                                   "this person.", examples=["E000038"])
@@ -77,8 +79,18 @@ async def get_audit(params: Annotated[AuditParams, Query()], services: ServicesD
     subject, with a verification of the whole chain. Recheck an entry with the format in
     docs/audit.md: SHA-256 over its canonical JSON without ``hash``; ``prev`` is the
     previous entry's hash."""
+    shown = params.subject
+    if params.subject is not None and may_be_id_number(params.subject):
+        # An ID number filters by the person it names (entries carry subject ids) and is
+        # recorded by its keyed hash, as every key that may be one is.
+        shown = "#" + services.hasher(params.subject.strip())[:24]
+        try:
+            found = await run_in_threadpool(resolve_subject, services.store, services.hasher, params.subject)
+            params = params.model_copy(update={"subject": found["id"]})
+        except NotFound:
+            params = params.model_copy(update={"subject": shown})  # matches no entry
     page = await run_in_threadpool(_page, services.audit.path, params)
     await services.audit.awrite("read_audit", client=request.client.host if request.client else None,
-                         range=[params.from_, params.to], filter_event=params.event, filter_subject=params.subject,
+                         range=[params.from_, params.to], filter_event=params.event, filter_subject=shown,
                          entries=len(page.entries))
     return page

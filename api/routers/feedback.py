@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from graph_model.days import Day
 from graph_model.feedback import FeedbackIn, Stats, record_feedback, stats
 
 __all__ = ["router"]
@@ -26,8 +26,8 @@ class FeedbackId(BaseModel):
 class Period(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Day | None = None
+    until: Day | None = None
 
 
 @router.post("/v1/feedback", dependencies=[require(Role.screener)], summary="Report what was done with a hit", response_model=FeedbackId,

@@ -16,6 +16,7 @@ from analysis.leads import get_lead
 from api.auth import Role, require
 from api.deps import Services, ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from graph_model.days import Day
 from graph_model.lookup import KEY_HELP, resolve_subject
 from graph_model.subgraph import SearchHit, Subgraph, among, neighbourhood, search
 from graph_model.types import SubjectKind
@@ -51,7 +52,7 @@ async def get_search(services: ServicesDep, request: Request,
 @router.get("/v1/graph/{key}", dependencies=[require(Role.investigator)], summary="A subject and its ties on a date", response_model=Subgraph,
             response_model_by_alias=True, responses=PROBLEM_RESPONSES)
 async def get_graph(services: ServicesDep, request: Request, key: Key,
-                    date: Annotated[dt.date | None, Query(description="Ties in force on this day (default today); "
+                    date: Annotated[Day | None, Query(description="Ties in force on this day (default today); "
                                                                       "states as of this day.")] = None,
                     limit: Annotated[int, Query(ge=1, le=500, description="At most this many neighbours; "
                                                                           "`hidden` counts the rest.")] = 50
@@ -71,7 +72,7 @@ async def get_graph(services: ServicesDep, request: Request, key: Key,
             response_model=Subgraph, response_model_by_alias=True, responses=PROBLEM_RESPONSES)
 async def get_lead_graph(services: ServicesDep, request: Request,
                          lead_id: Annotated[str, Path(min_length=1, max_length=64)],
-                         date: Annotated[dt.date | None, Query(description="Only ties in force on this day; "
+                         date: Annotated[Day | None, Query(description="Only ties in force on this day; "
                                                                            "default: every period, ended ties "
                                                                            "included (a lead is about "
                                                                            "history).")] = None) -> Subgraph:

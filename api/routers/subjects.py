@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from fastapi import APIRouter, Path, Query, Request
@@ -13,9 +12,10 @@ from analysis.ownership import ControlledAnswer, OwnersAnswer, controlled, owner
 from api.auth import Caller, Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from graph_model.grading import Grade, grade
+from graph_model.days import Day
 from graph_model.errors import NotFound
-from graph_model.lookup import KEY_HELP, may_be_id_number, not_found_detail, resolve_subject
+from graph_model.grading import Grade, grade
+from graph_model.lookup import KEY_HELP, not_found_detail, only_personal, resolve_subject
 from graph_model.masking import shows_persons
 from graph_model.types import SubjectKind
 
@@ -45,7 +45,7 @@ async def get_subject(services: ServicesDep, request: Request, caller: Caller,
                                       description=KEY_HELP)) -> SubjectView:
     """The subject's stored facts. A person's ID number appears only masked; a
     `public` key sees enterprises and public bodies only."""
-    if not shows_persons(caller.role) and may_be_id_number(key):
+    if not shows_persons(caller.role) and only_personal(key):
         raise NotFound(not_found_detail(key))  # the public never learns whether an ID number is on file
     found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
     if found["kind"] == SubjectKind.person and not shows_persons(caller.role):
@@ -60,7 +60,7 @@ async def get_subject(services: ServicesDep, request: Request, caller: Caller,
             responses=PROBLEM_RESPONSES)
 async def get_grade(services: ServicesDep, request: Request,
                     key: str = Path(min_length=1, max_length=128, description=KEY_HELP),
-                    date: dt.date | None = Query(None, description="Grade as of this date (default today)."),
+                    date: Day | None = Query(None, description="Grade as of this date (default today)."),
                     region: str | None = Query(None, pattern=r"^\d{6}$",
                                                description="The supervising department's region (GB/T 2260); "
                                                            "region-group lists count only in their member "
@@ -112,7 +112,7 @@ async def _audit_persons(services, request: Request, subject: dict, what: str, p
             response_model=OwnersAnswer, responses=PROBLEM_RESPONSES)
 async def get_owners(services: ServicesDep, request: Request,
                      key: str = Path(min_length=1, max_length=128, description=KEY_HELP),
-                     date: dt.date | None = Query(None, description="Holdings and roles in force on this date "
+                     date: Day | None = Query(None, description="Holdings and roles in force on this date "
                                                                      "(default today).")) -> OwnersAnswer:
     """Everyone with an integrated share (shares multiply along chains and add across
     them; cross-holdings solved exactly), and the ultimate owners by the 2024 rule
@@ -131,7 +131,7 @@ async def get_owners(services: ServicesDep, request: Request,
 async def get_controlled(services: ServicesDep, request: Request,
                          key: str = Path(min_length=1, max_length=128,
                                          description=KEY_HELP),
-                         date: dt.date | None = Query(None, description="Holdings and roles in force on this date "
+                         date: Day | None = Query(None, description="Holdings and roles in force on this date "
                                                                          "(default today).")) -> ControlledAnswer:
     """Enterprises the subject holds a majority of, with what it already controls, or
     is registered as actual controller of, followed to the end of every chain; each
