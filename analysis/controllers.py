@@ -29,7 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from analysis.leads import holdings_graph
 from analysis.ownership import MAJORITY, OwnershipLoop, control_chains, integrated_shares, shares_below
 from graph_model.catalogue import Catalogue
+from graph_model.days import Day
 from graph_model.errors import NotFound
+from graph_model.free_text import FreeText
 from graph_model.propagation import PropagationStats, propagate
 from graph_model.store.base import Store, batched
 from graph_model.types import OPEN_END, OPEN_START
@@ -77,10 +79,10 @@ class CandidateReview(BaseModel):
     controller: str = Field(min_length=1, max_length=128)
     enterprise: str = Field(min_length=1, max_length=128)
     status: Decision
-    reviewer: str = Field(min_length=1, max_length=200)
-    department: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=2, max_length=2000)
-    on: dt.date | None = Field(None, description="Day the decision takes effect (default today).")
+    reviewer: FreeText = Field(min_length=1, max_length=200)
+    department: FreeText = Field(min_length=1, max_length=200)
+    reason: FreeText = Field(min_length=2, max_length=2000)
+    on: Day | None = Field(None, description="Day the decision takes effect (default today).")
 
 
 @dataclass
@@ -193,13 +195,15 @@ def _candidate(row: dict) -> Candidate:
 
 
 def list_candidates(store: Store, *, subject: str | None = None, status: CandidateStatus | None = None,
-                    limit: int = 100, offset: int = 0) -> list[Candidate]:
+                    limit: int = 100, offset: int = 0, region: str | None = None) -> list[Candidate]:
+    """Candidates, of one subject or all; ``region``: only enterprises whose region code
+    starts with it (a registrar's region)."""
     if subject:
-        rows = store.read("controller_candidates_of", id=subject)
+        rows = store.read("controller_candidates_of", id=subject, region=region)
         found = [_candidate(row) for row in rows]
         return [c for c in found if status is None or c.status is status][offset:offset + limit]
     rows = store.read("controller_candidates_list", status=status.value if status else None, limit=limit,
-                      offset=offset)
+                      offset=offset, region=region)
     return [_candidate(row) for row in rows]
 
 

@@ -24,7 +24,7 @@ from graph_model.errors import Forbidden, Unauthenticated
 from graph_model.masking import Role
 from graph_model.regions import province_of
 
-__all__ = ["Caller", "Role", "in_region", "require"]
+__all__ = ["Caller", "Role", "in_region", "region_prefix", "require"]
 
 
 async def authenticated(request: Request, services: ServicesDep) -> ApiKey:
@@ -60,16 +60,19 @@ def require(*roles: Role) -> params.Depends:
 Caller = Annotated[ApiKey, Depends(authenticated)]
 
 
-def in_region(key: ApiKey, region: str | None) -> bool:
-    """Whether ``region`` lies in the registrar's region: its province for a provincial
-    key (230000), its city for a city key (230100), itself for a county key."""
-    if key.region is None or region is None:
-        return False
+def region_prefix(key: ApiKey) -> str | None:
+    """The code prefix of the registrar's region: its province's two digits for a
+    provincial key (230000), its city's four for a city key (230100), all six for a
+    county key; None for a key without a region."""
     scope = key.region
+    if scope is None:
+        return None
     if province_of(scope) is not None and scope.endswith("0000"):
-        prefix = scope[:2]
-    elif scope.endswith("00"):
-        prefix = scope[:4]
-    else:
-        prefix = scope
-    return region.startswith(prefix)
+        return scope[:2]
+    return scope[:4] if scope.endswith("00") else scope
+
+
+def in_region(key: ApiKey, region: str | None) -> bool:
+    """Whether ``region`` lies in the registrar's region (``region_prefix``)."""
+    prefix = region_prefix(key)
+    return prefix is not None and region is not None and region.startswith(prefix)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from graph_model.errors import InvalidInput, NotFound
 from graph_model.masking import Role
+from graph_model.free_text import mask_id_numbers
 from graph_model.regions import province_of
 
 __all__ = ["ApiKey", "KeyStore"]
@@ -37,6 +38,8 @@ class ApiKey(BaseModel):
     role: Role
     name: str
     department: str | None = Field(None, description="A registrar's department: the only one it records for.")
+    dept_type: str | None = Field(None, description="A registrar's department type (人民法院, 税务部门, ...): "
+                                                    "it records on the lists whose deciding_dept_types name it.")
     region: str | None = Field(None, pattern=r"^\d{6}$", description="A registrar's region (GB/T 2260).")
     created: str
     revoked: str | None = None
@@ -90,18 +93,24 @@ class KeyStore:
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
 
-    def create(self, role: Role, name: str, department: str | None = None, region: str | None = None
-               ) -> tuple[ApiKey, str]:
-        """A new key and its token (shown this once)."""
-        if role is Role.registrar and not (department and region):
-            raise InvalidInput("a registrar key needs --department and --region: it records only for them")
-        if role is not Role.registrar and (department or region):
-            raise InvalidInput("only a registrar key is tied to a department and region")
+    def create(self, role: Role, name: str, department: str | None = None, region: str | None = None,
+               dept_type: str | None = None, dept_types: frozenset[str] = frozenset()) -> tuple[ApiKey, str]:
+        """A new key and its token (shown this once). ``dept_types``: the department
+        types the catalogue names; a registrar's ``dept_type`` must be one."""
+        if role is Role.registrar and not (department and region and dept_type):
+            raise InvalidInput("a registrar key needs --department, --dept-type and --region: it records only for "
+                               "them, on the lists its department type may decide")
+        if role is not Role.registrar and (department or region or dept_type):
+            raise InvalidInput("only a registrar key is tied to a department, its type and a region")
+        if dept_type is not None and dept_type not in dept_types:
+            raise InvalidInput(f"--dept-type {dept_type!r} is not a department type the catalogue names; one of: "
+                               f"{'、'.join(sorted(dept_types))}")
         if region is not None and (not re.fullmatch(r"\d{6}", region) or province_of(region) is None):
             raise InvalidInput(f"--region {region!r}: give a six-digit GB/T 2260 code, e.g. 230000")
         key_id = secrets.token_hex(4)
         token = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
-        key = ApiKey(id=key_id, role=role, name=name, department=department, region=region,
+        key = ApiKey(id=key_id, role=role, name=mask_id_numbers(name), department=department, dept_type=dept_type,
+                     region=region,
                      created=datetime.now(timezone.utc).isoformat(timespec="seconds"), hash=_digest(token))
         with self._locked():
             keys = dict(self._read())

@@ -311,7 +311,7 @@ def measure_sanctionnet(result: SizeResult, folder: Path, data: Path, sample: Sa
             result.add(Figure("check over HTTP, p99", "ms", _ms(samples, 0.99), target=10.0))
             result.add(Figure(f"batch check of {len(sample.batch):,}, over HTTP", "s",
                               _http_batch(port, key, sample.batch), target=2.0))
-            registrar = api_key(env, "registrar", department=_COURT, region="230000")
+            registrar = api_key(env, "registrar", department=_COURT, dept_type="人民法院", region="230000")
             rest = [(e, p) for e, p in sample.fresh[80:200] if not check(raw, catalogue, hasher, p).restricted][:40]
             visible, restricted = [], 0
             for i, (enterprise, person) in enumerate(rest):

@@ -54,8 +54,8 @@ def stop(proc: subprocess.Popen) -> int:
 
 
 def api_key(env: dict, role: str = "admin", **options: str) -> str:
-    """A new API key of ``role`` (``sanctionnet keys create``); options: department, region."""
-    args = [f"--{k}={v}" for k, v in options.items()]
+    """A new API key of ``role`` (``sanctionnet keys create``); options: department, dept_type, region."""
+    args = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
     done = run_cli(env, "keys", "create", "--role", role, "--name", f"test {role}", *args)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1]

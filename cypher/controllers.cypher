@@ -40,18 +40,21 @@ SET c.lapsed_on = $on
 RETURN e.id AS enterprise, size(open) > 0 AS ended
 
 // name: controller_candidates_of
-// Candidates for one enterprise and candidates naming one controller.
+// Candidates for one enterprise and candidates naming one controller; $region (a
+// code prefix, or null for every region) keeps the enterprises of a registrar's region.
 MATCH (p:Subject)-[c:CONTROL_CANDIDATE]->(e:Subject {id: $id})
+WHERE $region IS NULL OR e.region STARTS WITH $region
 RETURN p.id AS controller, p.kind AS controller_kind, p.name AS controller_name, e.id AS enterprise,
        e.name AS enterprise_name, properties(c) AS candidate
 UNION
 MATCH (p:Subject {id: $id})-[c:CONTROL_CANDIDATE]->(e:Subject)
+WHERE $region IS NULL OR e.region STARTS WITH $region
 RETURN p.id AS controller, p.kind AS controller_kind, p.name AS controller_name, e.id AS enterprise,
        e.name AS enterprise_name, properties(c) AS candidate
 
 // name: controller_candidates_list
 MATCH (p:Subject)-[c:CONTROL_CANDIDATE]->(e:Subject)
-WHERE $status IS NULL OR c.status = $status
+WHERE ($status IS NULL OR c.status = $status) AND ($region IS NULL OR e.region STARTS WITH $region)
 RETURN p.id AS controller, p.kind AS controller_kind, p.name AS controller_name, e.id AS enterprise,
        e.name AS enterprise_name, properties(c) AS candidate
 ORDER BY e.id, p.id

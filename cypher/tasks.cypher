@@ -67,3 +67,11 @@ WHERE ($status = '' OR t.status = $status) AND ($rule = '' OR t.rule = $rule)
 RETURN t {.*} AS task
 ORDER BY t.due_on DESC, t.id
 SKIP $offset LIMIT $limit
+
+// name: task_parties
+// A task with what decides who may close it: the region of its entry and, when the
+// recipient is a unit on record (a superior unit, an employer), that unit's name.
+MATCH (t:Task {id: $task_id})
+OPTIONAL MATCH (:Subject)-[:HAS_ENTRY]->(e:Entry {id: t.entry_id})
+OPTIONAL MATCH (u:Subject {id: t.recipient_id})
+RETURN t {.*} AS task, e.region AS region, e.deciding_dept AS deciding_dept, u.name AS unit_name

@@ -39,7 +39,8 @@ from graph_model.pii import IdHasher
 from graph_model.store.base import Store
 from graph_model.types import MatchedBy, SubjectKey
 
-__all__ = ["KEY_HELP", "Found", "may_be_id_number", "not_found_detail", "resolve_subject", "shown_key"]
+__all__ = ["KEY_HELP", "Found", "may_be_id_number", "not_found_detail", "only_personal", "resolve_subject",
+           "shown_key"]
 
 
 # What an API parameter that takes a key says of it.
@@ -83,6 +84,12 @@ def may_be_id_number(key: str) -> bool:
     return may_be_resident_id(key) or (number is not None and may_be_old_resident_id(number))
 
 
+def only_personal(key: str) -> bool:
+    """Whether ``key`` can only be personal: it may be an ID number and is no valid USCC.
+    The public is never answered on such a key (nor is it looked up for them)."""
+    return may_be_id_number(key) and not is_valid_uscc(normalise_uscc(key))
+
+
 def _attempts(hasher: IdHasher, key: str) -> list[list[_Attempt]]:
     """The look-ups for the subject a caller means by ``key``, step by step: the first
     step that finds a subject answers; the attempts of one step are all made, and more
@@ -91,10 +98,14 @@ def _attempts(hasher: IdHasher, key: str) -> list[list[_Attempt]]:
     if not key:
         return []
     id_number = normalise_resident_id(key)
+    # Some valid USCCs are also valid ID numbers (digits only, a birth-date-shaped
+    # middle, a check character that fits both): such a key is tried as a USCC first.
+    uscc = normalise_uscc(key)
+    as_uscc = [[_Attempt(SubjectKey.uscc, uscc, MatchedBy.uscc)]] if is_valid_uscc(uscc) else []
     if is_valid_resident_id(id_number):
-        return [[_Attempt(SubjectKey.id_hash, hasher(id_number), MatchedBy.id_number)]]
+        return [*as_uscc, [_Attempt(SubjectKey.id_hash, hasher(id_number), MatchedBy.id_number)]]
     if may_be_resident_id(key):
-        return []  # a mistyped ID number: no bundle id has its shape (the loader refuses it)
+        return as_uscc  # else a mistyped ID number: no bundle id has its shape (the loader refuses it)
     if (number := _fifteen_digits(key)) is not None:
         step = []
         if may_be_old_resident_id(number):
@@ -102,11 +113,11 @@ def _attempts(hasher: IdHasher, key: str) -> list[list[_Attempt]]:
         if is_valid_reg_no(number):
             step.append(_Attempt(SubjectKey.reg_no_hash, hasher(number), MatchedBy.reg_no))
         return [step] if step else []
-    steps = [[_Attempt(SubjectKey.id, key, MatchedBy.id)]]
+    steps = [[_Attempt(SubjectKey.id, key, MatchedBy.id)], *as_uscc]
     org_code = normalise_resident_id(key)  # half-width, upper-case, no hyphen
-    if is_valid_uscc(uscc := normalise_uscc(key)):
-        steps.append([_Attempt(SubjectKey.uscc, uscc, MatchedBy.uscc)])
-    elif len(org_code) == 9 and is_valid_org_code(org_code):
+    if as_uscc:
+        return steps
+    if len(org_code) == 9 and is_valid_org_code(org_code):
         steps.append([_Attempt(SubjectKey.org_code, org_code, MatchedBy.org_code)])
     elif not set(key.translate(_HALF_WIDTH)) <= _CODE_CHARS and (name := name_key(key)):
         steps.append([_Attempt(SubjectKey.name_key, name, MatchedBy.name)])

@@ -6,8 +6,11 @@ stored as a keyed hash and a mask). Beyond that:
 
 - ``public``: enterprises and public bodies only, with their own entries in force;
   no person appears in a graph, and a person's name in text is masked (张**);
-- every other reader (screener, investigator, registrar, admin) sees persons'
-  names, which their work needs.
+- ``screener``: a person only when it asked by the person's ID number (it screens a
+  bidder or an applicant it knows); asked by bundle id or name, a person is answered
+  as an unknown key, so the check is no directory of persons;
+- every other reader (investigator, registrar, admin) sees persons' names, which
+  their work needs.
 
 Briefings and the explorer's graph pass through ``mask_subgraph``; names that
 appear in free text pass through ``mask_name``.
@@ -18,7 +21,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from graph_model.subgraph import NodeState, Subgraph
-from graph_model.types import CheckAnswer, EntryState, SubjectKind
+from graph_model.types import CheckAnswer, EntryState, MatchedBy, SubjectKind
 
 __all__ = ["Role", "mask_check", "mask_name", "mask_subgraph", "shows_entry", "shows_persons", "shows_subject"]
 
@@ -57,7 +60,10 @@ def shows_entry(row: dict, effect: str | None, reader: Role) -> bool:
 
 def mask_check(answer: CheckAnswer, reader: Role) -> CheckAnswer | None:
     """A check's answer as ``reader`` may see it; None: the subject is hidden from them
-    (a person, for the public), to be answered as an unknown key is."""
+    (a person, for the public; for a screener, a person not asked by ID number), to be
+    answered as an unknown key is."""
+    if reader is Role.screener and answer.subject.kind is SubjectKind.person:
+        return answer if answer.matched_by is MatchedBy.id_number else None
     if shows_persons(reader):
         return answer
     if answer.subject.kind is SubjectKind.person:

@@ -29,7 +29,7 @@ def site(tmp_path_factory):
     b.enterprise("E3", "深圳某有限公司", region="440300")
     assert run_cli(env, "load", "bundle", str(b.write(folder / "bundle"))).returncode == 0
     keys = {role: api_key(env, role) for role in ("public", "screener", "investigator", "admin")}
-    keys["registrar"] = api_key(env, "registrar", department=DEPT, region="230000")
+    keys["registrar"] = api_key(env, "registrar", department=DEPT, dept_type="市场监督管理部门", region="230000")
     port = free_port()
     proc = serve(env, port)
     try:
@@ -60,8 +60,9 @@ def test_no_key_or_a_bad_key_is_401_and_says_nothing_about_the_subject(site):
 def test_each_role_reaches_what_it_needs_and_no_more(site):
     allowed = {
         "public": {"/v1/check?subject=E1", "/v1/catalogue", "/v1/subjects/E1", "/v1/briefings/E1"},
+        # The public's briefing too (issue 17: it was a 403 for the roles between).
         "screener": {"/v1/check?subject=E1", "/v1/catalogue", "/v1/subjects/E1", "/v1/subjects/E1/grade",
-                     "/v1/tasks", "/v1/stats"},
+                     "/v1/tasks", "/v1/stats", "/v1/briefings/E1"},
         "investigator": {"/v1/check?subject=E1", "/v1/catalogue", "/v1/subjects/E1", "/v1/subjects/E1/grade",
                          "/v1/subjects/E1/sources", "/v1/subjects/E1/owners", "/v1/graph/E1", "/v1/search?q=泰富",
                          "/v1/leads", "/v1/briefings/E1", "/v1/tasks", "/v1/stats", "/v1/entries/J1",
@@ -101,9 +102,9 @@ def test_the_public_sees_enterprises_own_listings_in_force_and_no_person(site):
         assert "杨天夫" in api.get("/v1/check", params={"subject": "P1"}).text
 
 
-def _entry(api, subject: str, dept: str = DEPT, region: str = "230103"):
+def _entry(api, subject: str, dept: str = DEPT, region: str = "230103", list_id: str = "market_ban"):
     return api.post("/v1/entries", json={
-        "subject": subject, "list": "commitment_breach", "deciding_dept": dept, "basis": "哈市监处〔2024〕12号",
+        "subject": subject, "list": list_id, "deciding_dept": dept, "basis": "哈市监处〔2024〕12号",
         "basis_kind": "penalty", "determined": "2024-01-02", "region": region, "reason": "违背信用承诺",
         "on": "2024-01-05", "actor": "王五", "department": dept})
 
@@ -119,6 +120,11 @@ def test_a_registrar_records_only_for_its_department_and_region(site):
         assert other_dept.status_code == 403 and DEPT in other_dept.json()["detail"]
         other_region = _entry(api, "E3", region="440300")
         assert other_region.status_code == 403 and "230000" in other_region.json()["detail"]
+        # A market regulator does not decide 信用承诺 breaches (审批部门) nor court lists (issue 17, 4).
+        for list_id, types in (("commitment_breach", "审批部门"), ("dishonest_debtor", "人民法院")):
+            other_list = _entry(api, "E1", list_id=list_id)
+            assert other_list.status_code == 403, other_list.text
+            assert list_id in other_list.json()["detail"] and types in other_list.json()["detail"]
         # J1 was decided by a court: to this registrar it is as unknown as J404.
         court = api.post("/v1/entries/J1/repair",
                          json={"reason": "修复", "on": "2024-02-01", "actor": "王五", "department": DEPT})
@@ -142,7 +148,7 @@ def test_keys_are_stored_hashed_listed_without_secrets_and_revoked_at_once(site)
         assert run_cli(env, "keys", "revoke", key_id).returncode == 0
         assert api.get("/v1/check", params={"subject": "E1"}).status_code == 401
     bad = run_cli(env, "keys", "create", "--role", "registrar", "--name", "x")
-    assert bad.returncode == 1 and "needs --department and --region" in bad.stderr
+    assert bad.returncode == 1 and "needs --department, --dept-type and --region" in bad.stderr
 
 
 def test_the_cli_and_the_exports_mask_for_the_public_as_the_api_does(site):
@@ -182,5 +188,5 @@ def test_the_public_is_answered_as_of_today(site):
         answer = api.get("/v1/check", params={"subject": "E1", "date": "2019-01-01"}).json()
         assert answer["date"] == dt.date.today().isoformat()
     bad = run_cli(site["env"], "keys", "create", "--role", "registrar", "--name", "x", "--department", DEPT,
-                  "--region", "2301")
+                  "--dept-type", "市场监督管理部门", "--region", "2301")
     assert bad.returncode == 1 and "six-digit GB/T 2260 code" in bad.stderr

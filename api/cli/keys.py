@@ -10,6 +10,7 @@ from rich.table import Table
 
 from api.cli.common import console, exits
 from api.keys import KeyStore
+from graph_model.catalogue import load_catalogue
 from graph_model.masking import Role
 from graph_model.settings import get_settings
 
@@ -29,10 +30,15 @@ def create(role: Annotated[Role, typer.Option(help="What the key may do (see `sa
            name: Annotated[str, typer.Option(help="Who or what system holds it, e.g. 'bid portal, 省公共资源交易中心'.")],
            department: Annotated[str | None, typer.Option(help="Registrar keys: the deciding department it "
                                                               "records for.")] = None,
+           dept_type: Annotated[str | None, typer.Option(help="Registrar keys: the department's type (人民法院, "
+                                                             "税务部门, ...); it records on the lists whose "
+                                                             "deciding_dept_types name it.")] = None,
            region: Annotated[str | None, typer.Option(help="Registrar keys: its region (GB/T 2260, e.g. 230000 "
                                                           "for a province).")] = None) -> None:
     """Create a key. The key itself is printed once, on the last line; only its hash is kept."""
-    key, token = _store().create(role, name, department, region)
+    settings = get_settings()
+    types = load_catalogue(settings.catalogue_dir).department_types
+    key, token = _store().create(role, name, department, region, dept_type, types)
     console.print(f"created key {key.id} ({key.role.value}) for {key.name}; it is shown only now:")
     print(token)
 
@@ -46,10 +52,10 @@ def list_keys(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         print(jsonlib.dumps([k.public() for k in keys], ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{len(keys)} key(s)")
-    for column in ("id", "role", "name", "department", "region", "created", "revoked"):
+    for column in ("id", "role", "name", "department", "type", "region", "created", "revoked"):
         table.add_column(column)
     for k in keys:
-        table.add_row(k.id, k.role.value, k.name, k.department or "", k.region or "", k.created, k.revoked or "")
+        table.add_row(k.id, k.role.value, k.name, k.department or "", k.dept_type or "", k.region or "", k.created, k.revoked or "")
     console.print(table)
 
 

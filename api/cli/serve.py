@@ -27,12 +27,17 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
         server = EmbeddedServer(settings.data_dir, fsync=settings.fsync, create=False)
         server.require_store()
     console.print(f"serving on http://{host}:{port} with {workers} worker(s) (Ctrl-C stops)")
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default, so any local process
+    # could name the client the audit log records. Only the configured proxies are.
+    proxies = {"proxy_headers": bool(settings.trusted_proxies.strip()),
+               "forwarded_allow_ips": settings.trusted_proxies.strip() or None}
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **proxies)
         return
     started = server.start() if server is not None else False
     try:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
+                    **proxies)
     finally:
         if started:
             server.stop()

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.controllers import Candidate, CandidateReview, CandidateStatus, Decision, list_candidates, review_candidate
-from api.auth import Role, in_region, require
+from api.auth import Role, in_region, region_prefix, require
 from api.deps import ServicesDep
 from api.keys import ApiKey
 from graph_model.errors import Forbidden
@@ -38,14 +38,16 @@ class Reviewed(BaseModel):
     entries_derived: int = Field(description="Entries of the enterprise derived again after the decision.")
 
 
-@router.get("/v1/controller-candidates", dependencies=[require(Role.investigator, Role.registrar)], summary="Derived controllers awaiting or after review",
+@router.get("/v1/controller-candidates", summary="Derived controllers awaiting or after review",
             response_model=list[Candidate], responses=PROBLEM_RESPONSES)
-async def get_candidates(params: Annotated[CandidateParams, Query()], services: ServicesDep,
-                         request: Request) -> list[Candidate]:
+async def get_candidates(params: Annotated[CandidateParams, Query()], services: ServicesDep, request: Request,
+                         key: Annotated[ApiKey, require(Role.investigator, Role.registrar)]) -> list[Candidate]:
     """Persons and public bodies that control an enterprise through majorities but
-    are not its registered actual controller. A candidate restricts nobody."""
+    are not its registered actual controller. A candidate restricts nobody. A registrar
+    sees the candidates of enterprises in its region only."""
+    region = region_prefix(key) if key.role is Role.registrar else None
     found = await run_in_threadpool(list_candidates, services.store, subject=params.subject, status=params.status,
-                                    limit=params.limit, offset=params.offset)
+                                    limit=params.limit, offset=params.offset, region=region)
     persons = sorted({c.controller for c in found if c.controller_kind == "person"})
     if persons:
         await services.audit.awrite("read_person", client=request.client.host if request.client else None,

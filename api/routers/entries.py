@@ -17,6 +17,7 @@ from api.auth import Role, in_region, require
 from api.deps import Services, ServicesDep
 from api.keys import ApiKey
 from api.problems import PROBLEM_RESPONSES
+from graph_model.catalogue import Catalogue
 from graph_model.entries import EntryView, entry_view
 from graph_model.errors import Forbidden, NotFound
 from graph_model.lifecycle import Act, NewEntry, Resolution, create_entry, transition
@@ -33,15 +34,20 @@ def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _scope(key: ApiKey, deciding_dept: str, region: str | None, acting_dept: str) -> None:
-    """A registrar records only its own department's decisions, in its own region, and
+def _scope(key: ApiKey, new: NewEntry, catalogue: Catalogue) -> None:
+    """A registrar records only its own department's decisions, in its own region, on
+    the lists its department type may decide (the list's ``deciding_dept_types``), and
     acts only as that department."""
     if key.role is not Role.registrar:
         return
-    if deciding_dept != key.department or acting_dept != key.department:
+    if new.deciding_dept != key.department or new.department != key.department:
         raise Forbidden(f"this registrar key records for {key.department} only")
-    if not in_region(key, region):
+    if not in_region(key, new.region):
         raise Forbidden(f"this registrar key records in region {key.region} only")
+    list_def = catalogue.lists.get(new.list)
+    if list_def is not None and key.dept_type not in list_def.deciding_dept_types:
+        raise Forbidden(f"list {new.list} takes decisions of {'、'.join(list_def.deciding_dept_types)} only; this "
+                        f"registrar key is for a {key.dept_type or 'department of no recorded type'}")
 
 
 async def _view(services: Services, request: Request, entry_id: str, event: str, **fields) -> EntryView:
@@ -60,7 +66,10 @@ async def post_entry(new: NewEntry, services: ServicesDep, request: Request,
     """Records a deciding department's decision (认定) as a *proposed* entry. It binds
     nobody until it is notified and the notice period has passed. A registrar key
     records only its own department's decisions in its own region."""
-    _scope(key, new.deciding_dept, new.region, new.department)
+    _scope(key, new, services.catalogue)
+    if new.entry_id is not None:
+        # Another department's id is answered as reading it is: unknown to this key.
+        await _in_scope(services, key, new.entry_id, missing_ok=True)
     entry_id = await run_in_threadpool(create_entry, services.store, services.catalogue, services.hasher, new)
     return await _view(services, request, entry_id, "entry_create", actor=new.actor, department=new.department)
 
@@ -75,15 +84,18 @@ async def get_entry(entry_id: EntryId, services: ServicesDep, request: Request,
     return await _view(services, request, entry_id, "entry_read")
 
 
-async def _in_scope(services: Services, key: ApiKey, entry_id: str) -> None:
+async def _in_scope(services: Services, key: ApiKey, entry_id: str, missing_ok: bool = False) -> None:
     """A registrar sees and acts on its own department's entries in its region only;
-    another's is answered as an unknown one, so its existence is not told."""
+    another's is answered as an unknown one, so its existence is not told (creating an
+    entry under another's id too). ``missing_ok``: an id no entry has passes."""
     if key.role is not Role.registrar:
         return
     found = await run_in_threadpool(services.store.read_one, "entry_by_id", entry_id=entry_id)
+    if found is None and missing_ok:
+        return
     if (found is None or found["entry"]["deciding_dept"] != key.department
             or not in_region(key, found["entry"].get("region"))):
-        raise NotFound(f"no entry {entry_id!r}")
+        raise NotFound(f"no entry {entry_id!r} for this key")
 
 
 async def _act(services: Services, request: Request, entry_id: str, kind: str, act: Act,
