@@ -117,8 +117,10 @@ def _problem(request: Request, status: int, title: str, detail: str, type_: str 
 
 async def _domain(request: Request, exc: SanctionnetError) -> JSONResponse:
     if exc.status >= 500:
-        log.error("request failed", route=getattr(request.scope.get("route"), "path", None),
-                  error=type(exc).__name__, detail=exc.detail)
+        # A refusal with Retry-After (renderers busy) is capacity doing its job, not a fault.
+        report = log.warning if "Retry-After" in (exc.headers or {}) else log.error
+        report("request failed", route=getattr(request.scope.get("route"), "path", None),
+               error=type(exc).__name__, detail=exc.detail)
     # A 500's detail is the store's own message (it may quote the query and its
     # parameters): it goes to the log only. A 503 says what is down, for the operator.
     detail = _GENERIC if exc.status == 500 else exc.detail

@@ -11,10 +11,14 @@
     ├── StoreUnavailable (503)
     ├── QueryFailed (500): the store answered, but refused the query
     ├── QueryTimedOut (503): a read ran past the API's time limit
-    └── RendererUnavailable (503): no Chromium for a PDF or PNG briefing
+    ├── RendererUnavailable (503): no Chromium for a PDF or PNG briefing
+    │   └── RendererBusy (503): every renderer busy and the queue full (Retry-After)
+    └── RateLimited (429): a key or a client address over its rate (Retry-After)
 """
 
 from __future__ import annotations
+
+import math
 
 __all__ = [
     "SanctionnetError",
@@ -29,6 +33,8 @@ __all__ = [
     "QueryFailed",
     "QueryTimedOut",
     "RendererUnavailable",
+    "RendererBusy",
+    "RateLimited",
 ]
 
 
@@ -115,3 +121,36 @@ class QueryTimedOut(SanctionnetError):
     status = 503
     type = "/problems/query-timed-out"
     title = "Query took too long"
+
+
+def _retry_after(seconds: float) -> dict[str, str]:
+    # Whole seconds (RFC 9110 delay-seconds), never 0: "now" would invite a tight loop.
+    return {"Retry-After": str(max(1, math.ceil(seconds)))}
+
+
+class RendererBusy(RendererUnavailable):
+    """Too many PDF/PNG renderings at once: refused at once, not held for minutes.
+
+    Not the caller's fault (another caller may have filled the queue), so a 503; the
+    ``Retry-After`` header says when the queue will likely have drained."""
+
+    title = "Renderers busy"
+    type = "/problems/renderer-busy"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.headers = _retry_after(retry_after)
+
+
+class RateLimited(SanctionnetError):
+    """A key or a client address sent more expensive requests than its rate allows.
+
+    ``Retry-After`` says when its next request will be let through."""
+
+    status = 429
+    type = "/problems/rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.headers = _retry_after(retry_after)

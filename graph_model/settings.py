@@ -61,6 +61,45 @@ class Settings(BaseSettings):
     # Largest request body the API reads, in bytes; a larger one is refused (413) before
     # it is read. Every body is one record (an entry, an act, a review): a few KB.
     max_body_bytes: int = 2**20
+    # Addresses (comma-separated IPs or CIDRs) of the reverse proxies whose
+    # X-Forwarded-For / X-Forwarded-Proto the server believes. Default none: the client
+    # in the audit log is the connection's peer, which no request header can change.
+    trusted_proxies: str = ""
+    # Every answer to a public key takes at least this long (ms): a known person, a
+    # restricted one and an unknown key then cost the same, so the time an answer took
+    # tells nothing the answer does not. Above the public check's own time under load.
+    public_min_answer_ms: int = 50
+    # Batch checks answered at once per process; more wait their turn (without a
+    # thread). A batch is Python work under the interpreter's lock: more at once would
+    # not finish sooner, and every other request (a check, /healthz) would wait longer.
+    batch_concurrency: int = 2
+    # How long a thread may keep the interpreter's lock when another wants it (ms; the
+    # interpreter's default is 5). Short requests beside long ones need it short.
+    switch_interval_ms: float = 0.5
+    # Briefing renderings and rate limits (docs/briefings.md, "Queue and rate limits").
+    # Briefings gathered and written as HTML at once, per process; more wait their turn
+    # without a thread. Each is 10-30 ms of Python under the interpreter's lock: more at
+    # once would not finish sooner, and every check would wait longer.
+    briefing_assemblers: int = 2
+    # Chromiums rendering PDF/PNG briefings at once, per server process: each is about
+    # 150 MB and most of a core for 2-3 s, and the host's cores also answer checks.
+    render_workers: int = 2
+    # Renderings that may wait for a free Chromium, per process; one more is refused at
+    # once (503, Retry-After) instead of held. At 2-3 s a rendering, the last in line
+    # waits about depth / workers x 2.5 s = 10 s, well inside a client's timeout.
+    render_queue: int = 8
+    # The longest an admitted rendering waits for a Chromium before it is refused (503):
+    # a page that never draws holds its Chromium up to 60 s, and no caller should wait that.
+    render_wait_seconds: float = 20
+    # Briefings (any format) per minute per API key, and the burst a key may send at once.
+    # A reader opens a few a minute; a script pulling a case list is paced to about what
+    # one Chromium renders. Per process, like the queue; 0 turns the limit off.
+    rate_per_key: float = 30
+    rate_burst_per_key: int = 30
+    # The same per client address: several keys may sit behind one office's address, so
+    # it allows a few keys' worth. Addresses as the connection (or a trusted proxy) gives.
+    rate_per_client: float = 90
+    rate_burst_per_client: int = 60
 
 
 @lru_cache

@@ -137,7 +137,8 @@ def site(tmp_path_factory):
     generate_bundle(folder / "bundle", enterprises=100, seed=0)
     assert run_cli(env, "load", "bundle", str(folder / "bundle")).returncode == 0
     keys = {role: api_key(env, role) for role in ("public", "screener", "investigator", "admin")}
-    keys["registrar"] = api_key(env, "registrar", department="哈尔滨市市场监督管理局", region="230000")
+    keys["registrar"] = api_key(env, "registrar", department="哈尔滨市市场监督管理局", dept_type="市场监督管理部门",
+                                 region="230000")
     port = free_port()
     proc = serve(env, port)
     try:
@@ -230,17 +231,20 @@ def test_one_audit_entry_records_the_batch_without_an_id_number(site):
     with _as(site, "screener") as api:
         body = api.post("/v1/check/batch", json={"subjects": keys, "action": "procurement.bid"}).json()
     entries = _audit(site)[before:]
-    assert [e["event"] for e in entries] == ["check_batch"]
+    # The batch, and the persons it answered as a read of personal data (issue 17, 5).
+    assert [e["event"] for e in entries] == ["check_batch", "read_person"]
+    assert entries[1]["persons"] == [persons[0]["id"]] and entries[1]["what"] == "check_batch"
     entry = entries[0]
     assert entry["who"]["role"] == "screener" and entry["action"] == "procurement.bid"
     hasher = IdHasher(site["env"]["SANCTIONNET_ID_HASH_KEY"].encode())
     # A key that named nobody by its keyed hash: it may be a mistyped ID number or a name.
-    hashed = ["?" + hasher(key)[:24] for key in ("E999999", unknown)]
-    assert entry["subjects"] == ["E000001", persons[0]["id"], *hashed, persons[1]["id"], "E000001"]
+    # A person asked by bundle id is nobody to a screener: the check is no directory.
+    hashed = ["?" + hasher(key)[:24] for key in ("E999999", unknown, persons[1]["id"])]
+    assert entry["subjects"] == ["E000001", persons[0]["id"], *hashed, "E000001"]
     # The version the answers were read at: the same as a single check's now (no write between).
     with _as(site, "investigator") as api:
         assert entry["data_version"] == _single(api, "E000001")["data_version"]
-    assert entry["asked"] == 6 and entry["not_found"] == 2 == len(body["not_found"])
+    assert entry["asked"] == 6 and entry["not_found"] == 3 == len(body["not_found"])
     assert entry["restricted"] == len(body["restricted"])
     assert isinstance(entry["data_version"], int) and entry["catalogue_version"] == body["catalogue_version"]
     assert not any(s["id_number"] in json.dumps(entry) for s in persons)
@@ -248,11 +252,11 @@ def test_one_audit_entry_records_the_batch_without_an_id_number(site):
     verified = run_cli(site["env"], "audit", "verify")
     assert verified.returncode == 0 and verified.stdout.startswith("ok:"), verified.stdout + verified.stderr
     # An auditor asking who looked at a person finds the batch that named them.
-    exported = run_cli(site["env"], "audit", "export", "--subject", persons[1]["id"], "--event", "check_batch")
+    exported = run_cli(site["env"], "audit", "export", "--subject", persons[0]["id"], "--event", "check_batch")
     assert exported.returncode == 0, exported.stderr
     found = [json.loads(line) for line in exported.stdout.splitlines()]
     assert entry["seq"] in [e["seq"] for e in found]
-    assert all(persons[1]["id"] in e["subjects"] for e in found)
+    assert all(persons[0]["id"] in e["subjects"] for e in found)
 
 
 def test_the_cli_checks_a_file_or_stdin_and_prints_the_apis_answers(site, tmp_path):

@@ -5,22 +5,27 @@ The browser is the system's (Debian's ``chromium`` package, or the
 page opened here runs with the network cut off: a request for anything but the
 page itself is aborted and recorded, so a rendering cannot leak a case to a
 third-party server, and a briefing that tries to is caught (``Offline.outside``).
+The server renders through a ``RenderQueue``, which bounds how many Chromiums run at
+once and how many requests wait for one.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
-from graph_model.errors import RendererUnavailable, SanctionnetError
+import anyio
+import anyio.to_thread
+
+from graph_model.errors import RendererBusy, RendererUnavailable, SanctionnetError
 from graph_model.settings import get_settings
 
-__all__ = ["Offline", "chromium_path", "offline_page", "render"]
+__all__ = ["Offline", "RenderQueue", "chromium_path", "offline_page", "render"]
 
 # What the probe of this machine found Chromium needs to start quietly with no
 # network: without the background-networking flags it dials Google's hosts at start.
@@ -90,32 +95,93 @@ def offline_page(*origins: str, viewport: tuple[int, int] = (1280, 900)) -> Iter
 A4_WIDTH = 718
 
 
-# Each rendering is a Chromium of its own (~150 MB): at most this many at once.
-RENDERERS = threading.BoundedSemaphore(2)
-QUEUE_SECONDS = 60
-
-
 def render(html: str, fmt: Literal["pdf", "png"], *, ready: str = "() => window.briefingReady === true",
            width: int = 1240, timeout_ms: int = 60_000) -> bytes:
     """``html`` (a self-contained document) as PDF (A4) or a full-page PNG ``width``
     pixels wide. Waits for ``ready``, a JavaScript function (not an expression: the
-    briefing's CSP forbids eval) that is true once the page's graph is drawn."""
+    briefing's CSP forbids eval) that is true once the page's graph is drawn.
+
+    Blocking, and one Chromium per call: the server calls it through a ``RenderQueue``,
+    which bounds how many run at once; the CLI renders one file and calls it directly."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    if not RENDERERS.acquire(timeout=QUEUE_SECONDS):
-        raise RendererUnavailable(f"every renderer was busy for {QUEUE_SECONDS} s; try again")
-    try:
-        with offline_page(viewport=(A4_WIDTH if fmt == "pdf" else width, 900)) as (page, net):
-            try:
-                page.set_content(html, wait_until="load", timeout=timeout_ms)
-                page.wait_for_function(ready, timeout=timeout_ms)
-            except PlaywrightTimeout as exc:
-                raise RendererUnavailable(f"the page was not drawn within {timeout_ms / 1000:.0f} s") from exc
-            if net.outside:
-                raise SanctionnetError(f"the briefing asked for outside resources: {net.outside[:3]}")
-            return _output(page, fmt)
-    finally:
-        RENDERERS.release()
+    with offline_page(viewport=(A4_WIDTH if fmt == "pdf" else width, 900)) as (page, net):
+        try:
+            page.set_content(html, wait_until="load", timeout=timeout_ms)
+            page.wait_for_function(ready, timeout=timeout_ms)
+        except PlaywrightTimeout as exc:
+            raise RendererUnavailable(f"the page was not drawn within {timeout_ms / 1000:.0f} s") from exc
+        if net.outside:
+            raise SanctionnetError(f"the briefing asked for outside resources: {net.outside[:3]}")
+        return _output(page, fmt)
+
+
+class RenderQueue:
+    """Admission to the server's Chromiums: ``workers`` render, ``depth`` more wait,
+    and any further request is refused at once (``RendererBusy``, 503 + Retry-After).
+
+    Before this, every request waited up to 60 s for one of two renderers while holding
+    a thread of the pool that also runs checks, so a flood of briefings stalled checks
+    for seconds and answered its own tail after 70 s. Now a request is counted in by
+    ``admit()`` before any work is done for it, waits for a renderer on the event loop
+    (holding no thread), and renders in a thread counted by the queue's own limiter,
+    never by the default one that ``run_in_threadpool`` (checks, reads) uses.
+
+    One per process and event loop; the counts are plain integers, as only the event
+    loop's thread touches them.
+    """
+
+    def __init__(self, workers: int, depth: int, wait_seconds: float) -> None:
+        self.workers = workers
+        self.depth = depth
+        self.wait_seconds = wait_seconds
+        self.admitted = 0
+        # Who renders now, first come first served (a waiter holds no thread); and the
+        # threads they render in. Two limiters: a task holding a token of one may not
+        # take a second of it.
+        self._renderers = anyio.CapacityLimiter(workers)
+        self._threads = anyio.CapacityLimiter(workers)
+        # Running mean of a rendering's seconds, for Retry-After; 2.5 s as measured
+        # (docs/briefings.md) until this process has rendered.
+        self.seconds = 2.5
+
+    def retry_after(self) -> float:
+        """About when the requests admitted now will have been rendered, in seconds."""
+        return self.seconds * max(1, self.admitted) / self.workers
+
+    @asynccontextmanager
+    async def admit(self) -> AsyncIterator[None]:
+        """A place in the queue for the body of the ``async with``; ``RendererBusy`` at once when
+        ``workers + depth`` requests hold one already."""
+        if self.admitted >= self.workers + self.depth:
+            raise RendererBusy(f"{self.workers} briefings are rendering and {self.depth} more are waiting, as many "
+                               "as this server takes; ask again after Retry-After seconds, or take format=html "
+                               "and print it", retry_after=self.retry_after())
+        self.admitted += 1
+        try:
+            yield
+        finally:
+            self.admitted -= 1
+
+    async def run(self, fn: Callable[..., bytes], *args: object) -> bytes:
+        """``fn(*args)`` in a renderer thread, once one is free (call it inside ``admit()``).
+        Waits at most ``wait_seconds`` for it, then ``RendererBusy``."""
+        acquired = False
+        with anyio.move_on_after(self.wait_seconds):
+            await self._renderers.acquire()
+            acquired = True
+        if not acquired:
+            raise RendererBusy(f"no renderer came free within {self.wait_seconds:.0f} s; ask again after "
+                               "Retry-After seconds", retry_after=self.retry_after())
+        try:
+            started = time.monotonic()
+            # Not abandoned on cancel: the renderer stays taken while its Chromium runs,
+            # so no more than ``workers`` ever run.
+            data = await anyio.to_thread.run_sync(fn, *args, limiter=self._threads)
+            self.seconds += 0.3 * (time.monotonic() - started - self.seconds)
+            return data
+        finally:
+            self._renderers.release()
 
 
 def _output(page, fmt: str) -> bytes:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 
-from api.auth import Caller, require
-from api.deps import ServicesDep
+from api.auth import Caller
+from api.deps import Services, ServicesDep
 from api.problems import PROBLEM_RESPONSES, Problem
-from graph_model.masking import Role, shows_persons
+from api.ratelimit import RATE_LIMITED, rate_limited
+from graph_model.days import Day
+from graph_model.masking import Role
 from graph_model.types import SubjectKind
-from viz.briefing import build, to_html
-from viz.render import render
+from viz.briefing import Briefing, build, to_html
+from viz.render import RenderQueue, render
 
 __all__ = ["router"]
 
@@ -31,39 +36,93 @@ class Format(StrEnum):
 
 MEDIA = {Format.html: "text/html; charset=utf-8", Format.pdf: "application/pdf", Format.png: "image/png"}
 
+# The roles whose briefings name persons. Every other key (public, screener,
+# registrar) gets what the public gets: their roles read no persons' ties here.
+PERSON_READERS = frozenset({Role.investigator, Role.admin})
+
+
+@dataclass
+class Capacity:
+    """What one app gives briefings: threads to gather them and write their HTML, and
+    Chromiums behind a bounded queue to render them (``viz.render.RenderQueue``).
+
+    Neither takes a thread of the pool checks run in, and a request waiting for
+    either holds no thread."""
+
+    assembly: anyio.CapacityLimiter
+    renders: RenderQueue
+
+
+async def get_capacity(request: Request, services: ServicesDep) -> Capacity:
+    # One per app, made on first use from its settings (only the event loop's thread
+    # gets here, so no lock is needed).
+    capacity = getattr(request.app.state, "briefings", None)
+    if capacity is None:
+        s = services.settings
+        capacity = request.app.state.briefings = Capacity(
+            anyio.CapacityLimiter(s.briefing_assemblers),
+            RenderQueue(s.render_workers, s.render_queue, s.render_wait_seconds))
+    return capacity
+
+
+CapacityDep = Annotated[Capacity, Depends(get_capacity)]
+
+
+def _assembled(services: Services, key: str, on: dt.date | None, reader: Role,
+               html: bool) -> tuple[Briefing, bytes | None]:
+    # Store reads and ~700 KB of template and inlined script, in one trip to a thread:
+    # Python work under the interpreter's lock, which the event loop must not do.
+    briefing = build(services.store, services.catalogue, services.hasher, key, on=on, reader=reader)
+    return briefing, to_html(briefing).encode("utf-8") if html else None
+
+
+def _file(briefing: Briefing, fmt: str) -> bytes:
+    # In the renderer's thread: a PDF's HTML takes no thread of the assembly's.
+    return render(to_html(briefing), fmt)
+
 
 @router.get("/v1/briefings/{key}", summary="A case briefing on a subject or a lead",
-            response_class=Response, dependencies=[require(Role.investigator, Role.public)],
-            responses={**PROBLEM_RESPONSES,
+            response_class=Response, dependencies=[rate_limited("briefings")],
+            responses={**PROBLEM_RESPONSES, **RATE_LIMITED,
                        200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()},
                              "description": "The briefing: one self-contained file."},
-                       503: {"model": Problem, "description": "Store or renderer (Chromium) unavailable",
+                       503: {"model": Problem, "description": "Store or renderer (Chromium) unavailable, or every "
+                                                              "renderer busy and the queue full (with Retry-After)",
                              "content": {"application/problem+json": {}}}})
-async def get_briefing(services: ServicesDep, request: Request, caller: Caller,
+async def get_briefing(services: ServicesDep, request: Request, caller: Caller, capacity: CapacityDep,
                        key: Annotated[str, Path(min_length=1, max_length=128,
                                                 description="Bundle id, USCC, resident ID number, or lead id.")],
                        format: Annotated[Format, Query(description="html opens offline; pdf and png are "
                                                                    "rendered from it by headless "
                                                                    "Chromium.")] = Format.html,
-                       date: Annotated[dt.date | None, Query(description="As of this day (default today).")] = None,
+                       date: Annotated[Day | None, Query(description="As of this day (default today).")] = None,
                        view: Annotated[Role | None, Query(description="Mask for this reader (default: the key's "
                                                                         "role); `public` leaves persons out. A "
                                                                         "key may ask for less than its role, "
                                                                         "never more.")] = None) -> Response:
     """The graph with every reason's path highlighted and a legend, the timeline of
     listings, objections, repairs and role changes, the measures in force with legal
-    basis, deciding department and dates, and the source of each fact."""
-    view = Role.public if not shows_persons(caller.role) or view is Role.public else Role.investigator
+    basis, deciding department and dates, and the source of each fact.
+
+    Every key may ask. Investigator and admin keys see persons; the others (public,
+    screener, registrar) get the public briefing, with no persons. Briefings are rate
+    limited per key and per client address (429); PDF and PNG are rendered a few at a
+    time, and when as many wait as the server takes, one more is refused at once (503).
+    Both refusals carry `Retry-After`."""
+    view = Role.investigator if caller.role in PERSON_READERS and view is not Role.public else Role.public
     if view is Role.public:
         date = None  # published today: never a listing since repaired or revoked as wrong
-    briefing = await run_in_threadpool(build, services.store, services.catalogue, services.hasher, key,
-                                       on=date, reader=view)
+    # A rendering is admitted before any work is done for it: a refusal costs nothing.
+    async with capacity.renders.admit() if format is not Format.html else nullcontext():
+        briefing, data = await anyio.to_thread.run_sync(_assembled, services, key, date, view,
+                                                        format is Format.html, limiter=capacity.assembly)
+        if data is None:
+            data = await capacity.renders.run(_file, briefing, format.value)
+    # As the CLI: recorded before it is sent; a briefing refused or not rendered was
+    # given to no one.
     persons = sorted(n.id for n in briefing.graph.nodes if n.kind is SubjectKind.person)
-    await services.audit.awrite("briefing", client=request.client.host if request.client else None, key=briefing.key,
-                         format=format.value, view=view.value, persons=persons)
-    html = to_html(briefing)
-    if format is Format.html:
-        return HTMLResponse(html)
-    data = await run_in_threadpool(render, html, format.value)
+    await services.audit.awrite("briefing", client=request.client.host if request.client else None,
+                                key=briefing.key, format=format.value, view=view.value, persons=persons)
     name = f"briefing-{briefing.key}-{briefing.on.isoformat()}.{format.value}"
-    return Response(data, media_type=MEDIA[format], headers={"Content-Disposition": f'inline; filename="{name}"'})
+    headers = {} if format is Format.html else {"Content-Disposition": f'inline; filename="{name}"'}
+    return Response(data, media_type=MEDIA[format], headers=headers)
