@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import sys
 from contextlib import asynccontextmanager
 
@@ -73,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       AuditLog(settings.data_dir / "audit.log", catalogue_version=catalogue_.version,
                                                version=lambda: store.read_one("data_version")["version"]),
                                       keys=KeyStore(settings.data_dir))
+        # What startup made (the catalogue, the app, the libraries) lives as long as the
+        # process: kept out of the collector's full passes, which otherwise walk it all
+        # while every thread waits.
+        gc.freeze()
         try:
             yield
         finally:
