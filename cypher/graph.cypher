@@ -15,7 +15,10 @@ LIMIT $limit
 
 // name: graph_in
 // Roles others hold in the subject (it is `to`), in force on $on; $only as above.
-MATCH (s:Subject {id: $id})<-[r]-(o:Subject)
+// `o` has no label: with one, FalkorDB plans a scan of every Subject before the index
+// look-up of `s` (1 s at 100,000 enterprises, for a subject with 17 ties). Role types
+// join subjects only, so the label selected nothing.
+MATCH (s:Subject {id: $id})<-[r]-(o)
 WHERE type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
   AND ($only IS NULL OR o.id IN $only)
 RETURN o.id AS src, s.id AS dst, type(r) AS type, r.share AS share, r.title AS title,
