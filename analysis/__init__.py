@@ -1,4 +1,4 @@
-"""Network analysis over extracted subgraphs (control chains, owners, leads).
-
-Empty in this release: the analyses arrive with the control-and-leads work.
+"""Network analysis over the stored graph: ownership and control chains
+(``ownership``), candidate actual controllers (``controllers``) and leads of
+reappearance and collusion for a human to review (``leads``). Imports the domain.
 """

@@ -28,13 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.leads import holdings_graph
 from analysis.ownership import MAJORITY, OwnershipLoop, control_chains, integrated_shares, shares_below
-from graph_model.catalogue import Catalogue
-from graph_model.days import Day
+from graph_model.catalogue.model import Catalogue
 from graph_model.errors import NotFound
-from graph_model.free_text import FreeText
-from graph_model.propagation import PropagationStats, propagate
+from graph_model.identity.free_text import FreeText
+from graph_model.lifecycle.propagation import PropagationStats, propagate
 from graph_model.store.base import Store, batched
-from graph_model.types import OPEN_END, OPEN_START
+from graph_model.vocabulary.days import Day
+from graph_model.vocabulary.kinds import OPEN_END, OPEN_START
 
 __all__ = ["Candidate", "CandidateReview", "CandidateStatus", "Decision", "Derivation", "derive_candidates", "list_candidates",
            "review_candidate"]

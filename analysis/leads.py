@@ -49,7 +49,7 @@ import networkx as nx
 from pydantic import BaseModel, Field
 
 from analysis.ownership import holdings_from_rows, percent
-from graph_model.catalogue import Catalogue
+from graph_model.catalogue.model import Catalogue
 from graph_model.errors import NotFound
 from graph_model.store.base import Store, batched
 

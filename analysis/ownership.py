@@ -40,7 +40,7 @@ from pydantic import BaseModel, Field
 
 from graph_model.errors import InvalidInput
 from graph_model.store.base import Store, batched
-from graph_model.types import SubjectKind
+from graph_model.vocabulary.kinds import SubjectKind
 
 __all__ = ["ControlledAnswer", "OwnerBasis", "OwnerRule", "OwnersAnswer", "OwnershipLoop", "control_chains", "controlled",
            "holdings_from_rows", "integrated_shares", "owners", "percent", "shares_below"]

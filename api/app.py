@@ -18,14 +18,14 @@ from api.audit import AuditLog
 from api.deps import Services, ServicesDep
 from api.keys import KeyStore
 from api.limits import RequestLimits
-from api.pace import PublicPace
 from api.logs import configure_logging
+from api.pace import PublicPace
 from api.problems import HANDLERS, PROBLEM_RESPONSES
 from api.routers import audit as audit_router
 from api.routers import briefings, catalogue, check, controllers, entries, feedback, graph, leads, subjects, tasks
-from graph_model.catalogue import load_catalogue
-from graph_model.lifecycle import complete_interrupted
-from graph_model.pii import IdHasher
+from graph_model.catalogue.model import load_catalogue
+from graph_model.identity.pii import IdHasher
+from graph_model.lifecycle.transitions import complete_interrupted
 from graph_model.settings import Settings, get_settings
 from graph_model.store import open_store
 from viz import STATIC_DIR, VIS_DIR

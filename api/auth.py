@@ -21,8 +21,8 @@ from api.audit import CALLER
 from api.deps import ServicesDep
 from api.keys import ApiKey
 from graph_model.errors import Forbidden, Unauthenticated
-from graph_model.masking import Role
-from graph_model.regions import province_of
+from graph_model.identity.regions import province_of
+from graph_model.privacy.masking import Role
 
 __all__ = ["Caller", "Role", "in_region", "region_prefix", "require"]
 

@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 
 from api.audit import AuditLog
 from api.keys import KeyStore
-from graph_model.catalogue import Catalogue
-from graph_model.pii import IdHasher
+from graph_model.catalogue.model import Catalogue
+from graph_model.identity.pii import IdHasher
 from graph_model.settings import Settings
 from graph_model.store import Store
 

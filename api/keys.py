@@ -24,9 +24,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from graph_model.errors import InvalidInput, NotFound
-from graph_model.masking import Role
-from graph_model.free_text import mask_id_numbers
-from graph_model.regions import province_of
+from graph_model.identity.free_text import mask_id_numbers
+from graph_model.identity.regions import province_of
+from graph_model.privacy.masking import Role
 
 __all__ = ["ApiKey", "KeyStore"]
 

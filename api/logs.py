@@ -18,7 +18,7 @@ from typing import Any
 
 import structlog
 
-from graph_model.free_text import mask_id_numbers
+from graph_model.identity.free_text import mask_id_numbers
 
 __all__ = ["configure_logging", "redact"]
 

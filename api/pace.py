@@ -18,7 +18,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph_model.masking import shows_persons
+from graph_model.privacy.masking import shows_persons
 
 __all__ = ["PublicPace"]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -12,7 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_model.errors import SanctionnetError
-from graph_model.identifiers import normalise_uscc, validate_uscc
+from graph_model.identity.free_text import mask_number_runs
 
 __all__ = ["HANDLERS", "Candidate", "Problem", "PROBLEM_RESPONSES", "problem_response"]
 
@@ -59,49 +57,14 @@ PROBLEM_RESPONSES = {
 }
 
 
-# Eight digits in a row (a birth date) are enough to be part of an ID number.
-_ID_DIGITS = 8
-
-
-def _mask_id_numbers(text: str) -> str:
-    """``text`` with the digits of any run that may carry a resident ID number masked
-    after its sixth digit. A run is digits (any script), X and invisible format
-    characters (a zero-width joiner or a direction mark slipped in), so an ID number
-    with a quote glued on or a character hidden inside is still caught; a valid USCC
-    is shown as it is."""
-    out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        digits = sum(ch.isdigit() for ch in run)
-        token = "".join(run)
-        if digits >= _ID_DIGITS and validate_uscc(normalise_uscc(token)) is not None:
-            seen = 0
-            for ch in run:
-                seen += ch.isdigit()
-                out.append("*" if ch.isdigit() and seen > 6 else ch)
-        else:
-            out.append(token)
-        run.clear()
-
-    for ch in text:
-        if ch.isdigit() or ch in "Xx" or unicodedata.category(ch) == "Cf":
-            run.append(ch)
-        else:
-            flush()
-            out.append(ch)
-    flush()
-    return "".join(out)
-
-
 def problem_response(status: int, title: str, detail: str, type_: str = "about:blank", instance: str | None = None,
                      errors: list | None = None, headers: dict[str, str] | None = None,
                      candidates: list[dict] | None = None) -> JSONResponse:
     """A problem+json response. A detail may echo what the caller sent; an ID number
     in it is masked, whatever was glued to it (ID numbers are never returned in clear).
     ``candidates`` (subjects by id, kind and name; never a person's number) go as they are."""
-    errors = [{**e, "msg": _mask_id_numbers(e["msg"])} for e in errors or []]
-    body = Problem(type=type_, title=title, status=status, detail=_mask_id_numbers(detail), instance=instance,
+    errors = [{**e, "msg": mask_number_runs(e["msg"])} for e in errors or []]
+    body = Problem(type=type_, title=title, status=status, detail=mask_number_runs(detail), instance=instance,
                    errors=errors, candidates=candidates or None)
     return JSONResponse(body.model_dump(exclude=None if candidates else {"candidates"}),
                         status_code=status, media_type=MEDIA_TYPE, headers=headers)

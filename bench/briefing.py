@@ -22,13 +22,13 @@ from pathlib import Path
 
 from analysis.leads import find_leads, list_leads, save_leads
 from bench.spine import percentile
-from graph_model.catalogue import load_catalogue
-from graph_model.pii import IdHasher
+from demo.generate import generate_bundle
+from graph_model.catalogue.model import load_catalogue
+from graph_model.identity.pii import IdHasher
 from graph_model.settings import Settings
 from graph_model.store import open_store
-from graph_model.subgraph import among, neighbourhood, search
+from graph_model.views.subgraph import among, neighbourhood, search
 from loaders.bundle import load_bundle
-from loaders.demo import generate_bundle
 from viz.briefing import build, to_html
 from viz.render import render
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.spine import percentile
 from bench.server import api_key, free_port, run_cli, serve, stop
+from bench.spine import percentile
 
 __all__ = ["LoadResult", "load", "main", "subjects"]
 
@@ -50,15 +50,17 @@ class LoadResult:
 
 
 def subjects(bundle: Path, count: int, rng: random.Random) -> list[str]:
-    """Keys as screening systems send them: bundle ids, USCCs and ID numbers of listed
-    firms, of persons, and of anyone."""
+    """Keys as screening systems send them, of listed subjects and of anyone: bundle ids
+    and USCCs of firms and bodies, ID numbers of persons (a screener is answered on a
+    person only when it asks by ID number)."""
     with open(bundle / "entries.csv", encoding="utf-8") as handle:
         listed = {row["subject_id"] for row in csv.DictReader(handle)}
     keys = []
     with open(bundle / "subjects.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["id"] in listed or rng.random() < 0.05:
-                keys.append(row["id"])
+                if row["kind"] != "person":
+                    keys.append(row["id"])
                 if row.get("uscc"):
                     keys.append(row["uscc"])
                 if row.get("id_number"):

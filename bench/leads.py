@@ -2,8 +2,8 @@
 
     python -m bench.leads [--enterprises 200000] [--per-kind 50] [--seed 1] [--fsync everysec]
 
-Generates a demo bundle (``loaders.demo``), plants ``per_kind`` rings of each kind in it
-(``loaders.demo_rings``, with ``--seed``), loads it into a fresh embedded store and prints the
+Generates a demo bundle (``demo.generate``), plants ``per_kind`` rings of each kind in it
+(``demo.rings``, with ``--seed``), loads it into a fresh embedded store and prints the
 load time. Then, kind by kind, runs ``analysis.leads.find_leads(store, catalogue, kinds=[kind])``
 and prints: rings planted, findings, findings that match a planted ring, precision and recall
 against the planted rings, and seconds. A finding matches a ring when its key equals the ring's
@@ -23,7 +23,7 @@ itself, and as "prec+bg" the share of findings that are a planted ring or such a
 "p@k" is the precision of the k highest-scored leads, k the rings planted: how well the score
 puts the planted rings first. Collusion groups have no exact definition (background "-").
 
-Last, tenders for the same bundle (``loaders.demo_tenders``: a regional market with planted
+Last, tenders for the same bundle (``demo.tenders``: a regional market with planted
 bidding rings) are loaded and searched for ``co_bidding`` groups.
 """
 
@@ -41,14 +41,14 @@ from typing import NamedTuple
 import networkx as nx
 
 from analysis.leads import LeadKind, find_leads
-from graph_model.catalogue import load_catalogue
-from graph_model.pii import IdHasher
+from demo.generate import generate_bundle
+from demo.rings import KINDS, matches, plant_rings, read_truth
+from demo.tenders import write_tenders
+from graph_model.catalogue.model import load_catalogue
+from graph_model.identity.pii import IdHasher
 from graph_model.settings import Settings
 from graph_model.store import open_store
 from loaders.bundle import load_bundle
-from loaders.demo import generate_bundle
-from loaders.demo_rings import KINDS, matches, plant_rings, read_truth
-from loaders.demo_tenders import write_tenders
 from loaders.tenders import load_tenders
 
 __all__ = ["main", "reference_findings"]
@@ -164,7 +164,7 @@ def _row(kind: str, leads, rings: list[list[str]], background, planted: set, sec
 
 
 def _co_bidding(folder: Path, store, catalogue, per_kind: int) -> None:
-    """Tenders for the same bundle (loaders.demo_tenders: a regional market and planted
+    """Tenders for the same bundle (demo.tenders: a regional market and planted
     rings that bid together and win in turn), loaded and searched for co-bidding groups."""
     t0 = time.perf_counter()
     rings = write_tenders(folder, tenders=100_000, rings=per_kind)

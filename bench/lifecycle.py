@@ -23,14 +23,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.spine import _report, _subjects
-from graph_model.catalogue import load_catalogue
-from graph_model.lifecycle import Act, NewEntry, Resolution, create_entry, transition
-from graph_model.pii import IdHasher
-from graph_model.rules import check
+from demo.generate import generate_bundle
+from graph_model.catalogue.model import load_catalogue
+from graph_model.check.rules import check
+from graph_model.identity.pii import IdHasher
+from graph_model.lifecycle.acts import Act, NewEntry, Resolution
+from graph_model.lifecycle.transitions import create_entry, transition
 from graph_model.settings import Settings
 from graph_model.store import open_store
 from loaders.bundle import load_bundle
-from loaders.demo import generate_bundle
 from loaders.rows import COLUMNS
 
 __all__ = ["main"]

@@ -26,13 +26,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from graph_model.catalogue import load_catalogue
-from graph_model.pii import IdHasher
+from demo.generate import generate_bundle
+from graph_model.catalogue.model import load_catalogue
+from graph_model.identity.pii import IdHasher
 from graph_model.settings import Settings
 from graph_model.store import open_store
 from graph_model.store.falkordb import FalkorStore
 from loaders.bundle import load_bundle
-from loaders.demo import generate_bundle
 from loaders.listed import load_listed
 
 __all__ = ["main"]

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 
-from bench.figures import Figure, SizeResult, _ms, _peak, _rss, _du, _timed
+from bench.figures import Figure, SizeResult, _du, _ms, _peak, _rss, _timed
 from bench.load import _bulk_seconds, _stage_times, _Timed
 
 __all__ = ["Sample", "sample_of", "measure_sanctionnet"]
@@ -111,8 +111,9 @@ def _new_listing(store, catalogue, hasher, enterprise: str, person: str, i: int)
     """Record and notify a decision on ``enterprise`` whose notice period is over, then
     check its legal representative: (seconds of the two acts, seconds until the check
     answered, restricted?)."""
-    from graph_model.lifecycle import Act, NewEntry, create_entry, transition
-    from graph_model.rules import check
+    from graph_model.lifecycle.acts import Act, NewEntry
+    from graph_model.lifecycle.transitions import create_entry, transition
+    from graph_model.check.rules import check
 
     list_def = catalogue.lists["joint_punishment"]
     day = date.today() - timedelta(days=list_def.notice_days + 10)
@@ -174,7 +175,7 @@ def _analysis_child(data: str, fsync: str, kind: str, out) -> None:
     put (seconds, what it found, peak resident bytes) on ``out``."""
     from analysis.controllers import derive_candidates
     from analysis.leads import find_leads
-    from graph_model.catalogue import load_catalogue
+    from graph_model.catalogue.model import load_catalogue
     from graph_model.settings import Settings
     from graph_model.store import open_store
 
@@ -213,7 +214,7 @@ def _analyses(result: SizeResult, store, hasher, sample: Sample, args, data: Pat
     """Each kind of lead and ``controllers derive`` (each in a process of its own, with a
     time limit), then ``owners`` of held enterprises."""
     from analysis.ownership import owners
-    from graph_model.lookup import resolve_subject
+    from graph_model.identity.lookup import resolve_subject
 
     peak = 0
     for kind, what in (("phoenix", "phoenix leads"), ("shared_controller", "shared_controller leads"),
@@ -237,10 +238,10 @@ def _analyses(result: SizeResult, store, hasher, sample: Sample, args, data: Pat
 def measure_sanctionnet(result: SizeResult, folder: Path, data: Path, sample: Sample, args) -> dict:
     """Everything measured on sanctionnet; returns the answers of the sampled checks for
     the agreement count."""
-    from graph_model.catalogue import load_catalogue
-    from graph_model.pii import IdHasher
-    from graph_model.propagation import propagate
-    from graph_model.rules import check, check_many
+    from graph_model.catalogue.model import load_catalogue
+    from graph_model.identity.pii import IdHasher
+    from graph_model.lifecycle.propagation import propagate
+    from graph_model.check.rules import check, check_many
     from graph_model.settings import Settings
     from graph_model.store import open_store
     from bench.server import api_key, stop

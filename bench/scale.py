@@ -3,7 +3,7 @@
     python -m bench [--sizes 100k,1M,5M] [--checks 2000] [--batch 10000] [--fsync always]
                     [--json FILE] [--no-analyses]
 
-For each size it generates a demo bundle (``loaders.demo``: 1.5 persons per enterprise,
+For each size it generates a demo bundle (``demo.generate``: 1.5 persons per enterprise,
 public bodies, about 1.7 relationships per node), loads it into a fresh embedded store
 and measures, in this order:
 
@@ -54,7 +54,7 @@ __all__ = ["main", "run_size"]
 
 
 def run_size(label: str, enterprises: int, args, tmp: Path) -> SizeResult:
-    from loaders.demo import generate_bundle
+    from demo.generate import generate_bundle
 
     started = time.perf_counter()
     result = SizeResult(label, enterprises)

@@ -25,13 +25,13 @@ from pathlib import Path
 import httpx
 
 from bench.server import api_key
-from graph_model.catalogue import load_catalogue
-from graph_model.pii import IdHasher
-from graph_model.rules import check
+from demo.generate import generate_bundle
+from graph_model.catalogue.model import load_catalogue
+from graph_model.check.rules import check
+from graph_model.identity.pii import IdHasher
 from graph_model.settings import Settings
 from graph_model.store import open_store
 from loaders.bundle import load_bundle
-from loaders.demo import generate_bundle
 
 __all__ = ["main", "percentile"]
 
@@ -48,12 +48,16 @@ def _report(label: str, samples_s: list[float]) -> None:
 
 
 def _subjects(folder: Path, n: int, seed: int) -> list[str]:
-    """A realistic mix: listed enterprises, their role holders, and anyone."""
-    entries = [row["subject_id"] for row in csv.DictReader(open(folder / "entries.csv", encoding="utf-8"))]
-    listed = set(entries)
-    holders = [row["from_id"] for row in csv.DictReader(open(folder / "relations.csv", encoding="utf-8"))
+    """A realistic mix: listed enterprises, their role holders, and anyone; a person by
+    ID number, as a screening system names one (a screener's key is answered on a
+    person only then)."""
+    subjects = list(csv.DictReader(open(folder / "subjects.csv", encoding="utf-8")))
+    key = {row["id"]: row["id_number"] if row["kind"] == "person" else row["id"] for row in subjects}
+    entries = [key[row["subject_id"]] for row in csv.DictReader(open(folder / "entries.csv", encoding="utf-8"))]
+    listed = {row["subject_id"] for row in csv.DictReader(open(folder / "entries.csv", encoding="utf-8"))}
+    holders = [key[row["from_id"]] for row in csv.DictReader(open(folder / "relations.csv", encoding="utf-8"))
                if row["to_id"] in listed and row["type"] in ("LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF")]
-    everyone = [row["id"] for row in csv.DictReader(open(folder / "subjects.csv", encoding="utf-8"))]
+    everyone = list(key.values())
     rng = random.Random(seed)
     return [rng.choice((entries, holders, everyone, everyone)[i % 4]) for i in range(n)]
 

@@ -21,7 +21,7 @@ def _baseline_run(name: str, folder: Path, db: Path, checks: list[str], batch: l
     """One baseline's figures, measured in a fresh process (``_baselines``), so that its
     memory is its own and no collection of the parent's objects lands in its timings."""
     from bench.baselines import NetworkxBaseline, SqliteBaseline
-    from graph_model.catalogue import load_catalogue
+    from graph_model.catalogue.model import load_catalogue
 
     catalogue, today = load_catalogue(), date.today()
     before = _rss()

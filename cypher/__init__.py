@@ -3,9 +3,10 @@
 A block starts with ``// name: <name>``; the comment lines after it describe it.
 ``cypher/<dialect>/*.cypher`` may override a base name for one dialect but never
 add one. A block may declare ``// vary: <slot> <Enum>``: its text then holds
-``{{slot}}``, and one concrete query exists for each member of that enum in
-``graph_model.types``. That is the only way a label or relationship type varies;
-input never reaches query text, which takes values only as ``$parameters``.
+``{{slot}}``, and one concrete query exists for each member of that enum in the
+vocabulary module the caller names (``graph_model.vocabulary.kinds``: the library
+imports nothing of the project). That is the only way a label or relationship type
+varies; input never reaches query text, which takes values only as ``$parameters``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib.resources import files
+from types import ModuleType
 from typing import Literal
-
-from graph_model import types as _types
 
 __all__ = ["DIALECTS", "Dialect", "Query", "Queries", "get_queries"]
 
@@ -49,7 +49,7 @@ class _Block:
     enum: type[StrEnum] | None
 
 
-def _parse(source: str, origin: str) -> dict[str, _Block]:
+def _parse(source: str, origin: str, vocabulary: ModuleType) -> dict[str, _Block]:
     blocks: dict[str, _Block] = {}
     starts = list(_NAME.finditer(source))
     for i, match in enumerate(starts):
@@ -62,7 +62,7 @@ def _parse(source: str, origin: str) -> dict[str, _Block]:
         slot = enum = None
         if vary:
             slot, enum_name = vary.groups()
-            enum = getattr(_types, enum_name, None)
+            enum = getattr(vocabulary, enum_name, None)
             if not (isinstance(enum, type) and issubclass(enum, StrEnum)):
                 raise ValueError(f"{origin}: query {name!r} varies over unknown enum {enum_name!r}")
         text = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("//")).strip()
@@ -74,11 +74,11 @@ def _parse(source: str, origin: str) -> dict[str, _Block]:
     return blocks
 
 
-def _read_dir(folder) -> dict[str, _Block]:
+def _read_dir(folder, vocabulary: ModuleType) -> dict[str, _Block]:
     blocks: dict[str, _Block] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".cypher"):
-            for name, block in _parse(entry.read_text("utf-8"), entry.name).items():
+            for name, block in _parse(entry.read_text("utf-8"), entry.name, vocabulary).items():
                 if name in blocks:
                     raise ValueError(f"{entry.name}: query {name!r} already defined in another file")
                 blocks[name] = block
@@ -90,12 +90,13 @@ def _params(text: str) -> frozenset[str]:
 
 
 class Queries:
-    """Every concrete query of one dialect, looked up by name (and variant)."""
+    """Every concrete query of one dialect, looked up by name (and variant); the enums
+    a block varies over are those of ``vocabulary``."""
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, vocabulary: ModuleType) -> None:
         root = files(__name__)
-        base = _read_dir(root)
-        overrides = _read_dir(root / dialect)
+        base = _read_dir(root, vocabulary)
+        overrides = _read_dir(root / dialect, vocabulary)
         extra = sorted(set(overrides) - set(base))
         if extra:
             raise ValueError(f"cypher/{dialect}: overrides unknown queries {extra}")
@@ -122,6 +123,6 @@ class Queries:
 
 
 @cache
-def get_queries(dialect: Dialect) -> Queries:
+def get_queries(dialect: Dialect, vocabulary: ModuleType) -> Queries:
     """The parsed registry of a dialect, built once per process."""
-    return Queries(dialect)
+    return Queries(dialect, vocabulary)

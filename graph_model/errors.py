@@ -72,9 +72,19 @@ class Forbidden(SanctionnetError):
 
 
 class InvalidInput(SanctionnetError):
+    """Input the domain refuses. With ``field``, the problem's ``errors`` name it
+    (``[{"loc": [field], "msg": detail}]``, as a request's own validation does) and the
+    detail starts with it (``"on: … is in the future"``), for the CLI."""
+
     status = 422
     type = "/problems/invalid-input"
     title = "Invalid input"
+
+    def __init__(self, detail: str, *, field: str | None = None, errors: list[dict] | None = None) -> None:
+        if field is not None:
+            errors = errors or [{"loc": [field], "msg": detail}]
+            detail = f"{field}: {detail}"
+        super().__init__(detail, errors=errors)
 
 
 class Conflict(SanctionnetError):

@@ -21,11 +21,11 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph_model.catalogue import Catalogue
-from graph_model.masking import Role, shows_subject
-from graph_model.pii import IdHasher
+from graph_model.catalogue.model import Catalogue
+from graph_model.identity.pii import IdHasher
+from graph_model.privacy.masking import Role, shows_subject
 from graph_model.store.base import Store
-from graph_model.types import OPEN_END, OPEN_START, RelType
+from graph_model.vocabulary.kinds import OPEN_END, OPEN_START, RelType
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, number_text
 from loaders.interchange import (LEGAL_REP, MARKERS, bundle_id, iso_day, read_json_records, read_relations,

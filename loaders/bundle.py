@@ -19,15 +19,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from graph_model.catalogue import ROLE_TARGETS, Catalogue
+from graph_model.catalogue.model import ROLE_TARGETS, Catalogue
 from graph_model.errors import InvalidInput
-from graph_model.identifiers import mask_resident_id, org_code_of
-from graph_model.minors import minor_on
-from graph_model.names import name_key
-from graph_model.pii import IdHasher
-from graph_model.propagation import PropagationStats, propagate
+from graph_model.identity.identifiers import mask_resident_id, org_code_of
+from graph_model.identity.names import name_key
+from graph_model.identity.pii import IdHasher
+from graph_model.lifecycle.minors import minor_on
+from graph_model.lifecycle.propagation import PropagationStats, propagate
 from graph_model.store.base import Store, batched
-from graph_model.types import OPEN_END, OPEN_START, RelType, SubjectKind, label_of
+from graph_model.vocabulary.kinds import OPEN_END, OPEN_START, RelType, SubjectKind, label_of
 from loaders.csvfile import Reject, read_rows, write_rejects
 from loaders.entry_rows import entry_problem, entry_props, id_numbers
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES, EntryRow, RelationRow, SourceRow, SubjectRow

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from graph_model.catalogue import Catalogue
-from graph_model.free_text import mask_id_numbers
-from graph_model.pii import IdHasher
+from graph_model.catalogue.model import Catalogue
+from graph_model.identity.free_text import mask_id_numbers
+from graph_model.identity.pii import IdHasher
 from graph_model.store.base import Store
 from loaders.bundle import LoadReport, Reject, load_bundle
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from graph_model.catalogue import Catalogue, ListDef
-from graph_model.minors import minor_on
-from graph_model.identifier_forms import Identifier, Scheme, parse_identifier
-from graph_model.pii import IdHasher
-from graph_model.region_names import region_of_case_number, region_of_name
-from graph_model.regions import get_region, province_by_short_name
+from graph_model.catalogue.model import Catalogue, ListDef
+from graph_model.identity.forms import Identifier, Scheme, parse_identifier
+from graph_model.identity.pii import IdHasher
+from graph_model.identity.region_names import region_of_case_number, region_of_name
+from graph_model.identity.regions import get_region, province_by_short_name
+from graph_model.lifecycle.minors import minor_on
 from graph_model.store.base import Store
-from graph_model.types import SubjectKind
+from graph_model.vocabulary.kinds import SubjectKind
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, raw_record
 from loaders.identity import Mention, resolve

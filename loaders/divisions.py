@@ -1,7 +1,7 @@
 """Administrative divisions into the graph: ``Region`` nodes for every province,
 prefecture and county, current and abolished, with ``PART_OF`` edges up the
 hierarchy and ``SUCCEEDED_BY`` from an abolished code to the current region it
-resolves to (graph_model.region_history), so analyses and the explorer can group
+resolves to (graph_model.identity.region_history), so analyses and the explorer can group
 subjects by province or prefecture across old and new codes.
 
 Sources: by default the shipped 2023 table and the installed historical table; or
@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from graph_model.errors import InvalidInput
-from graph_model.region_history import CodeName, _history, parse_loc, resolve_region
-from graph_model.regions import _table
+from graph_model.identity.region_history import CodeName, _history, parse_loc, resolve_region
+from graph_model.identity.regions import _table
 from graph_model.store.base import Store, batched
 from loaders.bundle import LoadReport
 from loaders.sourcefile import decode

@@ -7,9 +7,9 @@ import csv
 from datetime import timedelta
 from pathlib import Path
 
-from graph_model.catalogue import NAMED, Catalogue, ListDef
-from graph_model.history import bundle_history, closed_on, history_text
-from graph_model.types import OPEN_END, EntryState, SubjectKind
+from graph_model.catalogue.model import NAMED, Catalogue, ListDef
+from graph_model.lifecycle.history import bundle_history, closed_on, history_text
+from graph_model.vocabulary.kinds import OPEN_END, EntryState, SubjectKind
 from loaders.rows import EntryRow
 
 __all__ = ["entry_problem", "entry_props", "id_numbers"]

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph_model.catalogue import Catalogue, load_catalogue
-from graph_model.masking import Role, shows_entry, shows_persons, shows_subject
-from graph_model.pii import IdHasher
+from graph_model.catalogue.model import Catalogue, load_catalogue
+from graph_model.identity.pii import IdHasher
+from graph_model.privacy.masking import Role, shows_entry, shows_persons, shows_subject
 from graph_model.store.base import Store
-from graph_model.types import OPEN_END, OPEN_START, BasisKind, EntryState, RelType
+from graph_model.vocabulary.kinds import OPEN_END, OPEN_START, BasisKind, EntryState, RelType
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, number_text
 from loaders.interchange import (LEGAL_REP, MARKERS, bundle_id, iso_day, read_entries, read_json_records,

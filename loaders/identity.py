@@ -30,11 +30,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph_model.identifier_forms import Identifier, Scheme, complete_uscc
-from graph_model.identifiers import org_code_of
-from graph_model.pii import IdHasher
+from graph_model.identity.forms import Identifier, Scheme, complete_uscc
+from graph_model.identity.identifiers import org_code_of
+from graph_model.identity.pii import IdHasher
 from graph_model.store.base import Store, batched
-from graph_model.types import SubjectKey, SubjectKind
+from graph_model.vocabulary.kinds import SubjectKey, SubjectKind
 from loaders.bundle import read_by_ids
 
 __all__ = ["Mention", "Resolved", "normalise_name", "resolve"]

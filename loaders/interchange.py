@@ -19,10 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from graph_model.errors import InvalidInput
-from graph_model.identifiers import (may_be_resident_id, normalise_resident_id, normalise_uscc,
-                                     validate_resident_id, validate_uscc)
+from graph_model.identity.identifiers import (
+    may_be_resident_id,
+    normalise_resident_id,
+    normalise_uscc,
+    validate_resident_id,
+    validate_uscc,
+)
 from graph_model.store.base import Store, batched
-from graph_model.types import EntryState, RelType
+from graph_model.vocabulary.kinds import EntryState, RelType
 
 __all__ = ["LEGAL_REP", "MARKERS", "PAGE", "bundle_id", "iso_day", "read_entries", "read_json_records",
            "read_relations", "read_subjects", "split_marker", "usable_resident_id", "usable_uscc", "with_marker"]

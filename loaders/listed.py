@@ -26,10 +26,10 @@ import json
 import re
 from pathlib import Path
 
-from graph_model.catalogue import Catalogue
-from graph_model.pii import IdHasher
+from graph_model.catalogue.model import Catalogue
+from graph_model.identity.pii import IdHasher
 from graph_model.store.base import Store
-from graph_model.types import SubjectKind
+from graph_model.vocabulary.kinds import SubjectKind
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion
 from loaders.identity import Mention, resolve

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph_model.catalogue import Catalogue
-from graph_model.identifier_forms import Scheme, parse_identifier
-from graph_model.identifiers import is_valid_reg_no
-from graph_model.pii import IdHasher
-from graph_model.region_names import region_of_name
-from graph_model.regions import get_region
+from graph_model.catalogue.model import Catalogue
+from graph_model.identity.forms import Scheme, parse_identifier
+from graph_model.identity.identifiers import is_valid_reg_no
+from graph_model.identity.pii import IdHasher
+from graph_model.identity.region_names import region_of_name
+from graph_model.identity.regions import get_region
 from graph_model.store.base import Store
-from graph_model.types import SubjectKind
+from graph_model.vocabulary.kinds import SubjectKind
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, raw_record
 from loaders.identity import Mention, normalise_name, resolve

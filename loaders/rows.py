@@ -9,9 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from graph_model.days import Day
-from graph_model.free_text import FreeText
-from graph_model.identifiers import (
+from graph_model.identity.free_text import FreeText
+from graph_model.identity.identifiers import (
     is_valid_reg_no,
     may_be_resident_id,
     normalise_resident_id,
@@ -19,8 +18,9 @@ from graph_model.identifiers import (
     validate_resident_id,
     validate_uscc,
 )
-from graph_model.regions import province_of
-from graph_model.types import BasisKind, EntryState, Ownership, RelType, SubjectKind
+from graph_model.identity.regions import province_of
+from graph_model.vocabulary.days import Day
+from graph_model.vocabulary.kinds import BasisKind, EntryState, Ownership, RelType, SubjectKind
 
 __all__ = ["SubjectRow", "RelationRow", "EntryRow", "SourceRow", "COLUMNS", "OPTIONAL_COLUMNS", "OPTIONAL_FILES"]
 

@@ -12,10 +12,10 @@ naming it follows. Each subject record is kept as a source record with why.
 
 from __future__ import annotations
 
-from graph_model.identifier_forms import Identifier, Scheme
-from graph_model.pii import IdHasher
+from graph_model.identity.forms import Identifier, Scheme
+from graph_model.identity.pii import IdHasher
 from graph_model.store.base import Store
-from graph_model.types import OPEN_END, OPEN_START, RelType, SubjectKey, SubjectKind
+from graph_model.vocabulary.kinds import OPEN_END, OPEN_START, RelType, SubjectKey, SubjectKind
 from loaders.bundle import read_by_ids
 from loaders.convert import BundleWriter, Conversion, place, raw_record
 from loaders.identity import Mention, Resolved, resolve

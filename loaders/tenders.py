@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from graph_model.catalogue import Catalogue
-from graph_model.identifiers import normalise_uscc
-from graph_model.pii import IdHasher
+from graph_model.catalogue.model import Catalogue
+from graph_model.identity.identifiers import normalise_uscc
+from graph_model.identity.pii import IdHasher
 from graph_model.store.base import Store, batched
 from loaders.bundle import LoadReport
 from loaders.csvfile import Reject, read_rows

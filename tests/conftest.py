@@ -16,8 +16,8 @@ import pytest
 import redis
 from hypothesis import HealthCheck, settings
 
-from graph_model.catalogue import BUNDLED_DIR, load_catalogue
-from graph_model.pii import IdHasher
+from graph_model.catalogue.model import BUNDLED_DIR, load_catalogue
+from graph_model.identity.pii import IdHasher
 from graph_model.store import EmbeddedServer
 from graph_model.store.falkordb import FalkorStore
 from graph_model.store.neo4j import Neo4jStore

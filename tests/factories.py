@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from graph_model.identifiers import make_resident_id, make_uscc
+from graph_model.identity.identifiers import make_resident_id, make_uscc
 from loaders.rows import COLUMNS, OPTIONAL_COLUMNS
 
 __all__ = ["Bundle", "edit_yaml"]

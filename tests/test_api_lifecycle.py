@@ -69,6 +69,8 @@ def test_acts_out_of_order_and_bad_bodies_are_problems(api):
                                                  "basis_kind": "penalty", "determined": "2024-01-02",
                                                  "reason": "r", **WHO})
     assert unknown_list.status_code == 422 and "unknown list 'nope'" in unknown_list.json()["detail"]
+    # A domain refusal names its field as a request's own validation does.
+    assert [e["loc"] for e in unknown_list.json()["errors"]] == [["list"]]
 
 
 def test_tasks_feedback_and_stats(api):

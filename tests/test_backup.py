@@ -12,10 +12,10 @@ import tarfile
 import threading
 from pathlib import Path
 
+from demo.generate import generate_bundle
 from graph_model.store import EmbeddedServer
 from graph_model.store.backup import read_manifest
 from graph_model.store.falkordb import FalkorStore
-from loaders.demo import generate_bundle
 from tests.serving import api_key, client, free_port, run_cli, serve, stop
 
 WHO = {"actor": "测试登记员", "department": "哈尔滨市市场监督管理局"}

@@ -21,13 +21,13 @@ import pytest
 
 from analysis.ownership import owners as sanctionnet_owners
 from bench.baselines import NetworkxBaseline, SqliteBaseline, Verdict
-from graph_model.history import History
-from graph_model.lookup import resolve_subject
-from graph_model.rules import check
+from demo.generate import ENTRY_HEADER, generate_bundle
+from graph_model.check.rules import check
+from graph_model.identity.lookup import resolve_subject
+from graph_model.lifecycle.history import History
 from graph_model.store.falkordb import FalkorStore
-from graph_model.types import IN_FORCE_STATES
+from graph_model.vocabulary.kinds import IN_FORCE_STATES
 from loaders.bundle import load_bundle
-from loaders.demo import ENTRY_HEADER, generate_bundle
 
 DAY = timedelta(days=1)
 FIXED_DAYS = (date.today(), date(2026, 6, 30), date(2025, 1, 1), date(2022, 6, 30), date(2019, 1, 1))

@@ -234,8 +234,8 @@ def test_a_large_graph_renders_to_pdf(tmp_path):
     """150 subjects: longer to lay out than the page takes to load (a race once lost to
     the CSP, which forbids the eval a string predicate needs)."""
     require_chromium()
-    from graph_model.masking import Role
-    from graph_model.subgraph import Edge, Node, Subgraph
+    from graph_model.privacy.masking import Role
+    from graph_model.views.subgraph import Edge, Node, Subgraph
     from viz.briefing import Briefing, to_html
     from viz.render import render
 

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import graph_model.store.falkordb_bulk as bulk
+from demo.generate import generate_bundle
 from graph_model.store import EmbeddedServer
 from graph_model.store.falkordb import FalkorStore
+import graph_model.store.falkordb_bulk as bulk
 from loaders.bundle import load_bundle
 from loaders.csvfile import read_rows
-from loaders.demo import generate_bundle
 from loaders.rows import COLUMNS
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph_model.catalogue import load_catalogue
+from graph_model.catalogue.model import load_catalogue
 from graph_model.errors import InvalidCatalogue
-from graph_model.types import SubjectKind
+from graph_model.vocabulary.kinds import SubjectKind
 from tests.factories import edit_yaml as _edit
 
 

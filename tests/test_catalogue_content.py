@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_model.catalogue import load_catalogue
+from graph_model.catalogue.model import load_catalogue
 
 LR, PR, AC = "LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF"
 

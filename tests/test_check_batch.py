@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from demo.generate import generate_bundle
+from graph_model.check.rules import check, check_many
 from graph_model.errors import InvalidInput, NotFound
-from graph_model.identifiers import make_resident_id, make_uscc
-from graph_model.pii import IdHasher
-from graph_model.rules import check, check_many
+from graph_model.identity.identifiers import make_resident_id, make_uscc
+from graph_model.identity.pii import IdHasher
 from loaders.bundle import load_bundle
-from loaders.demo import generate_bundle
 from tests.serving import CLI, api_key, client, free_port, run_cli, serve, stop
 
 # Every way of asking: today; a past date; an action in a region; an incentive action

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from api.audit_read import verify
-from graph_model.identifiers import mask_resident_id
+from graph_model.identity.identifiers import mask_resident_id
 from tests.factories import Bundle
 from tests.serving import CLI, run_cli
 

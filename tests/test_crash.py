@@ -30,12 +30,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph_model.catalogue import load_catalogue
-from graph_model.lifecycle import complete_interrupted
-from graph_model.propagation import propagate
+from demo.generate import generate_bundle
+from graph_model.catalogue.model import load_catalogue
+from graph_model.lifecycle.propagation import propagate
+from graph_model.lifecycle.transitions import complete_interrupted
 from graph_model.store import EmbeddedServer
 from graph_model.store.falkordb import FalkorStore
-from loaders.demo import generate_bundle
 from tests.serving import CLI, api_key, client, free_port, run_cli, serve
 
 INTEGRITY = ("integrity_acts", "integrity_orphan_acts", "integrity_restrictions", "integrity_unbound_entries",
@@ -371,7 +371,9 @@ def test_the_store_killed_during_a_stream_of_acts_loses_no_answered_act(base, tm
 # or inside it (restrictions written, tasks not).
 _DIE = """
 import json, os, signal, sys
-import graph_model.lifecycle as lifecycle, graph_model.propagation as propagation
+import graph_model.lifecycle.acts as acts
+import graph_model.lifecycle.propagation as propagation
+import graph_model.lifecycle.transitions as lifecycle
 from api.cli.common import opened
 where, kind, entry_id, body = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 def die(*args, **kwargs):
@@ -382,9 +384,9 @@ else:
     propagation.derive_tasks = die
 with opened() as ctx:
     if kind == "create":
-        lifecycle.create_entry(ctx.store, ctx.catalogue, ctx.hasher, lifecycle.NewEntry(**body))
+        lifecycle.create_entry(ctx.store, ctx.catalogue, ctx.hasher, acts.NewEntry(**body))
     else:
-        model = lifecycle.Resolution if kind == "resolve" else lifecycle.Act
+        model = acts.Resolution if kind == "resolve" else acts.Act
         lifecycle.transition(ctx.store, ctx.catalogue, entry_id, kind, model(**body))
 """
 

@@ -13,6 +13,7 @@ import pytest
 
 import cypher
 from cypher import DIALECTS, Queries, get_queries
+from graph_model.vocabulary import kinds
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT = ROOT / "tools" / "cypher-lint"
@@ -28,7 +29,7 @@ def test_no_cypher_outside_the_library():
 
 
 def test_dialects_have_the_same_queries():
-    names = {dialect: get_queries(dialect).names() for dialect in DIALECTS}
+    names = {dialect: get_queries(dialect, kinds).names() for dialect in DIALECTS}
     assert names["falkordb"] == names["neo4j"]
     assert "propagate_roles" in names["neo4j"]
 
@@ -40,11 +41,11 @@ def test_an_override_cannot_add_a_query(tmp_path, monkeypatch):
     (root / "neo4j" / "x.cypher").write_text("// name: b\nRETURN 2\n")
     monkeypatch.setattr(cypher, "files", lambda _: root)
     with pytest.raises(ValueError, match=r"overrides unknown queries \['b'\]"):
-        Queries("neo4j")
+        Queries("neo4j", kinds)
 
 
 def test_variants_expand_from_enums_only():
-    queries = get_queries("falkordb")
+    queries = get_queries("falkordb", kinds)
     assert "MERGE (s:Subject:Person {id: row.id})" in queries.get("load_subjects", "Person").text
     assert ":HOLDS_SHARES {valid_from" in queries.get("load_relations", "HOLDS_SHARES").text
     with pytest.raises(KeyError):
@@ -53,7 +54,7 @@ def test_variants_expand_from_enums_only():
 
 
 def test_params_are_extracted_outside_string_literals():
-    query = get_queries("neo4j").get("propagate_entity")
+    query = get_queries("neo4j", kinds).get("propagate_entity")
     assert query.params == {"entry_ids", "rule", "catalogue_version"}
 
 
@@ -68,7 +69,7 @@ def test_neo4j_parser_accepts_every_query():
         if os.environ.get("CI"):
             pytest.fail("CI must run the Neo4j Cypher linter: `make lint-deps` installs it")
         pytest.skip("node or tools/cypher-lint/node_modules missing (make lint-deps)")
-    queries = get_queries("neo4j").all()
+    queries = get_queries("neo4j", kinds).all()
     payload = [{"name": f"{q.name}[{q.variant}]" if q.variant else q.name, "text": q.text,
                 "parameters": {p: _sample(p) for p in sorted(q.params)}} for q in queries]
     done = subprocess.run([node, str(LINT / "lint.mjs")], input=json.dumps(payload), capture_output=True,

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph_model.identifiers import is_valid_resident_id, is_valid_uscc
-from graph_model.regions import province_of
-from loaders.demo import ENTRY_HEADER, RELATION_HEADER, SUBJECT_HEADER, generate_bundle
+from demo.generate import ENTRY_HEADER, RELATION_HEADER, SUBJECT_HEADER, generate_bundle
+from graph_model.identity.identifiers import is_valid_resident_id, is_valid_uscc
+from graph_model.identity.regions import province_of
 
 FILES = ("subjects.csv", "relations.csv", "entries.csv")
 STATES = {"active", "objection_pending", "repaired", "revoked", "expired"}

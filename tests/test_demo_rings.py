@@ -11,10 +11,10 @@ import networkx as nx
 import pytest
 
 from bench.leads import reference_findings
-from graph_model.identifiers import is_valid_resident_id, is_valid_uscc
+from demo.generate import ENTRY_HEADER, RELATION_HEADER, SUBJECT_HEADER, generate_bundle
+from demo.rings import KINDS, matches, plant_rings, read_truth
+from graph_model.identity.identifiers import is_valid_resident_id, is_valid_uscc
 from loaders.bundle import load_bundle
-from loaders.demo import ENTRY_HEADER, RELATION_HEADER, SUBJECT_HEADER, generate_bundle
-from loaders.demo_rings import KINDS, matches, plant_rings, read_truth
 
 FILES = ("subjects.csv", "relations.csv", "entries.csv", "truth.json")
 PER_KIND = 5

@@ -15,7 +15,7 @@ import pytest
 from graph_model.errors import StoreUnavailable
 from graph_model.store import EmbeddedServer
 from graph_model.store.falkordb import FalkorStore
-from graph_model.types import SubjectLabel
+from graph_model.vocabulary.kinds import SubjectLabel
 
 
 def _rows(prefix: str, n: int, size: int = 20) -> list[dict]:

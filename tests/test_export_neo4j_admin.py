@@ -26,17 +26,18 @@ from hypothesis import strategies as st
 
 from analysis.controllers import derive_candidates
 from analysis.leads import find_leads, save_leads
+from demo.generate import generate_bundle
+from demo.tenders import write_tenders
+from exports.neo4j_admin import ARRAY_DELIMITER, FILL, PAGE, SPACES, export_store, finish_import
+from exports.neo4j_admin_bundle import export_bundle
 from graph_model.errors import InvalidInput
-from graph_model.lifecycle import Act, Resolution, transition
-from graph_model.propagation import propagate
+from graph_model.lifecycle.acts import Act, Resolution
+from graph_model.lifecycle.propagation import propagate
+from graph_model.lifecycle.transitions import transition
 from graph_model.store.falkordb import FalkorStore
 from graph_model.store.falkordb_bulk import edge_blobs, node_blobs
 from loaders.bundle import load_bundle
-from loaders.demo import generate_bundle
-from loaders.demo_tenders import write_tenders
 from loaders.divisions import load_divisions
-from loaders.neo4j_admin import ARRAY_DELIMITER, FILL, PAGE, SPACES, export_store, finish_import
-from loaders.neo4j_admin_bundle import export_bundle
 from loaders.rows import OPTIONAL_FILES
 from loaders.tenders import load_tenders
 from tests.serving import run_cli

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from graph_model.days import EARLIEST, latest, parse_day
-from graph_model.free_text import mask_id_numbers
-from graph_model.history import add_months, add_years
-from graph_model.identifiers import make_resident_id
-from graph_model.lifecycle import Act
+from graph_model.identity.free_text import mask_id_numbers
+from graph_model.identity.identifiers import make_resident_id
+from graph_model.lifecycle.acts import Act
+from graph_model.vocabulary.days import EARLIEST, latest, parse_day
+from graph_model.vocabulary.days import add_months, add_years
 
 _FULL_WIDTH = {ord(c): 0xFF10 + int(c) for c in "0123456789"}
 _HIDDEN = ["", "\u200d", "\u200e", "\u2060"]

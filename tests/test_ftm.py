@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_model.types import RelType
+from graph_model.vocabulary.kinds import RelType
 from loaders.bundle import load_bundle
 from loaders.convert import BundleWriter, Conversion
 from loaders.ftm import export_ftm, ftm_to_bundle, load_ftm

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_model.history import History, history_text
-from graph_model.types import EntryState
+from graph_model.lifecycle.history import History, history_text
+from graph_model.vocabulary.kinds import EntryState
 
 START = date(2020, 1, 1)
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_model.identifier_forms import Scheme, display_code, explain, parse_identifier
-from graph_model.identifiers import (
+from graph_model.identity.forms import Scheme, display_code, explain, parse_identifier
+from graph_model.identity.identifiers import (
     USCC_ALPHABET,
     hash_identifier,
     is_valid_org_code,

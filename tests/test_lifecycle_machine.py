@@ -13,9 +13,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from graph_model.check.rules import check
 from graph_model.errors import Conflict
-from graph_model.lifecycle import Act, NewEntry, Resolution, create_entry, transition
-from graph_model.rules import check
+from graph_model.lifecycle.acts import Act, NewEntry, Resolution
+from graph_model.lifecycle.transitions import create_entry, transition
+from graph_model.vocabulary.days import latest
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 
@@ -41,7 +43,7 @@ class Lifecycle(RuleBasedStateMachine):
             assert load_bundle(self.store, self.catalogue, self.hasher, b.write(Path(tmp) / "b")).rejects == []
         create_entry(self.store, self.catalogue, self.hasher, NewEntry(
             subject="E1", list="joint_punishment", deciding_dept="某法院", basis="（2020）黑0103执1号",
-            basis_kind="judgment", determined=START, valid_to=date(2099, 12, 31), region="230103",
+            basis_kind="judgment", determined=START, valid_to=latest(), region="230103",
             actor="a", department="d", reason="r", on=START, entry_id="J1"))
         self.steps: list[tuple[date, str]] = [(START, "proposed")]
         self.day = START

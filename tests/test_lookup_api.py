@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from graph_model.identifiers import org_code_of, upgrade_resident_id
+from graph_model.identity.identifiers import org_code_of, upgrade_resident_id
 from tests.factories import Bundle
 from tests.serving import api_key, client, free_port, run_cli, serve, stop
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph_model.types import OPEN_START, RelType, SubjectKey
+from graph_model.vocabulary.kinds import OPEN_START, RelType, SubjectKey
 from loaders.bods import bods_to_bundle, load_bods
 from loaders.ftm import ftm_to_bundle, load_ftm
 from loaders.interchange import read_relations, read_subjects

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from graph_model.catalogue import load_catalogue
+from graph_model.catalogue.model import load_catalogue
+from graph_model.catalogue.terms import publication_period
+from graph_model.catalogue.workdays import add_working_days, is_working_day
+from graph_model.check.rules import check
 from graph_model.errors import InvalidCatalogue, InvalidInput
-from graph_model.identifiers import make_resident_id, make_uscc
-from graph_model.lifecycle import NewEntry, create_entry
-from graph_model.rules import check
-from graph_model.terms import publication_period
-from graph_model.workdays import add_working_days, is_working_day
+from graph_model.identity.identifiers import make_resident_id, make_uscc
+from graph_model.lifecycle.acts import NewEntry
+from graph_model.lifecycle.transitions import create_entry
 from loaders.bundle import load_bundle
 from loaders.court import load_court_records
 from tests.factories import Bundle
@@ -92,7 +93,7 @@ def test_every_measure_names_one_node_and_every_node_has_its_parent(catalogue):
 
 
 def test_catalogue_export_shows_the_tree_and_what_is_unverified(catalogue):
-    from graph_model.publish import render
+    from graph_model.catalogue.publish import render
 
     text = render(catalogue, "md")
     assert "  - `travel.flight` 乘坐民用航空器" in text and "`procurement.bid` → `bidding`" in text
@@ -206,7 +207,7 @@ def test_a_fixed_term_ground_ends_after_two_years(falkor_store, catalogue, hashe
 
 
 def test_an_ended_court_listing_shows_its_removal_deadline_in_working_days(falkor_store, catalogue, debtor):
-    from graph_model.entries import entry_view
+    from graph_model.views.entries import entry_view
 
     view = entry_view(falkor_store, catalogue, "court:(2018)黑0103执1号")
     assert view.valid_to == date(2020, 3, 8)
@@ -346,8 +347,8 @@ def test_a_consortium_with_a_listed_member_is_restricted_as_a_whole_over_http(tm
 
 def test_on_the_demo_whoever_may_not_bid_may_not_bid_for_construction_either(falkor_store, catalogue, hasher,
                                                                             tmp_path):
-    from graph_model.rules import check_many
-    from loaders.demo import generate_bundle
+    from graph_model.check.rules import check_many
+    from demo.generate import generate_bundle
 
     generate_bundle(tmp_path / "demo", enterprises=200, seed=0)
     assert load_bundle(falkor_store, catalogue, hasher, tmp_path / "demo").rejects == []
@@ -381,7 +382,7 @@ def test_a_first_generation_id_number_in_a_record_is_kept_masked():
 
 @pytest.mark.slow
 def test_the_make_demo_data_restricts_e000038_for_construction_bidding(falkor_store, catalogue, hasher, tmp_path):
-    from loaders.demo import generate_bundle
+    from demo.generate import generate_bundle
 
     generate_bundle(tmp_path / "demo", enterprises=20_000, seed=0)  # what `make demo` loads
     assert load_bundle(falkor_store, catalogue, hasher, tmp_path / "demo").rejects == []

@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from graph_model.errors import InvalidInput
-from graph_model.pii import IdHasher
+from graph_model.identity.pii import IdHasher
 from graph_model.settings import Settings
 
 ID = "11010519491231002X"

@@ -10,8 +10,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_model.identifiers import make_resident_id, make_uscc
-from graph_model.propagation import propagate
+from graph_model.identity.identifiers import make_resident_id, make_uscc
+from graph_model.lifecycle.propagation import propagate
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 

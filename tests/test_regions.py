@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_model.region_history import CodeName, code_history, historical_codes, resolve_region
-from graph_model.region_names import region_of_case_number, region_of_name
-from graph_model.regions import (
+from graph_model.identity.region_history import CodeName, code_history, historical_codes, resolve_region
+from graph_model.identity.region_names import region_of_case_number, region_of_name
+from graph_model.identity.regions import (
     counties,
     get_region,
     is_known_region,
@@ -29,7 +29,7 @@ NAMED_COUNTIES = [c for c in ALL_COUNTIES if c.code != "620201"]
 
 
 def test_region_table_ships_as_package_data_with_its_source():
-    folder = resources.files("graph_model") / "data" / "regions"
+    folder = resources.files("graph_model.identity") / "data" / "regions"
     for name in ("provinces.csv", "cities.csv", "areas.csv", "SOURCE.md"):
         assert (folder / name).is_file()
     assert "WTFPL" in (folder / "SOURCE.md").read_text("utf-8")
@@ -159,8 +159,8 @@ def test_place_names_only_for_county_level_codes():
 def test_historical_table_is_read_from_the_installed_stdnum_not_copied():
     assert (resources.files("stdnum.cn") / "loc.dat").is_file()
     assert not any(name.endswith(".dat") for name in (
-        p.name for p in (resources.files("graph_model") / "data" / "regions").iterdir()))
-    assert "LGPL" in (resources.files("graph_model") / "data" / "regions" / "SOURCE.md").read_text("utf-8")
+        p.name for p in (resources.files("graph_model.identity") / "data" / "regions").iterdir()))
+    assert "LGPL" in (resources.files("graph_model.identity") / "data" / "regions" / "SOURCE.md").read_text("utf-8")
 
 
 def test_code_history_gives_names_with_years():

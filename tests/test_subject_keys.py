@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from graph_model.identifier_forms import complete_uscc, parse_identifier
-from graph_model.identifiers import (
+from graph_model.identity.forms import complete_uscc, parse_identifier
+from graph_model.identity.identifiers import (
     is_valid_reg_no,
     is_valid_resident_id,
     may_be_old_resident_id,
     upgrade_resident_id,
 )
-from graph_model.lookup import _attempts, may_be_id_number, not_found_detail, shown_key
-from graph_model.names import name_key
-from graph_model.pii import IdHasher
-from graph_model.types import MatchedBy, SubjectKey
+from graph_model.identity.lookup import _attempts, may_be_id_number, not_found_detail, shown_key
+from graph_model.identity.names import name_key
+from graph_model.identity.pii import IdHasher
+from graph_model.vocabulary.kinds import MatchedBy, SubjectKey
 
 HASHER = IdHasher(b"test-key-not-secret")
 

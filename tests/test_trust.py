@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from graph_model.days import EARLIEST, latest
-from graph_model.identifiers import is_valid_resident_id, make_uscc
+from graph_model.identity.identifiers import is_valid_resident_id, make_uscc
+from graph_model.vocabulary.days import EARLIEST, latest
 from tests.factories import Bundle
 from tests.serving import api_key, client, free_port, run_cli, serve, stop
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graph_model.identifiers import make_resident_id, make_uscc
+from graph_model.identity.identifiers import make_resident_id, make_uscc
 
 ROOT = Path(__file__).resolve().parents[1]
 # The command as registered in the sanctionnet app, without depending on that registration.

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.serving import api_key, free_port, run_cli, serve, stop  # noqa: E402
-from viz.render import offline_page  # noqa: E402
+from tests.serving import api_key, free_port, run_cli, serve, stop
+from viz.render import offline_page
 
 IMG = ROOT / "docs" / "img"
 
@@ -31,7 +31,7 @@ def _subject(env: dict) -> str:
     """The restricted person with the most ties today (ties counted in the demo files)."""
     from graph_model.settings import Settings
     from api.cli.common import opened
-    from graph_model.subgraph import neighbourhood
+    from graph_model.views.subgraph import neighbourhood
 
     today = dt.date.today()
     with opened(Settings(data_dir=Path(env["SANCTIONNET_DATA_DIR"]), id_hash_key="screens")) as ctx:

@@ -21,16 +21,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pyvis.network import Network
 
 from analysis.leads import Lead, get_lead
-from graph_model.catalogue import Catalogue
+from graph_model.catalogue.model import Catalogue
+from graph_model.check.answer import CheckAnswer
+from graph_model.check.rules import check
 from graph_model.errors import NotFound
-from graph_model.history import History
-from graph_model.lookup import not_found_detail, resolve_subject
-from graph_model.masking import Role, mask_check, mask_name, mask_subgraph, shows_persons
-from graph_model.pii import IdHasher
-from graph_model.rules import check
+from graph_model.identity.lookup import not_found_detail, resolve_subject
+from graph_model.identity.pii import IdHasher
+from graph_model.lifecycle.history import History
+from graph_model.privacy.masking import Role, mask_check, mask_name, mask_subgraph, shows_persons
 from graph_model.store.base import Store
-from graph_model.subgraph import ROLE_TYPES, Edge, Node, Subgraph, among, edge_of, edge_id, neighbourhood, nodes
-from graph_model.types import CheckAnswer, EntryState, SubjectKind
+from graph_model.views.subgraph import ROLE_TYPES, Edge, Node, Subgraph, among, edge_id, edge_of, neighbourhood, nodes
+from graph_model.vocabulary.kinds import EntryState, SubjectKind
 from viz import STATIC_DIR, VIS_DIR
 
 __all__ = ["Briefing", "build", "to_html"]

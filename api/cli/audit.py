@@ -14,7 +14,7 @@ import typer
 from api.audit import AuditLog
 from api.audit_read import read_entries, verify
 from api.cli.common import EXIT_INPUT, err, in_range, operator
-from graph_model.lookup import shown_key
+from graph_model.identity.lookup import shown_key
 from graph_model.settings import get_settings
 
 __all__ = ["app"]

@@ -12,8 +12,8 @@ import typer
 
 from api.cli.common import console, exits, in_range, opened
 from graph_model.errors import InvalidInput
-from graph_model.masking import Role
-from graph_model.types import SubjectKind
+from graph_model.privacy.masking import Role
+from graph_model.vocabulary.kinds import SubjectKind
 from viz.briefing import build, to_html
 from viz.render import render
 

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from api.cli.common import console, err, exits
-from graph_model.catalogue import load_catalogue
-from graph_model.publish import render
+from graph_model.catalogue.model import load_catalogue
+from graph_model.catalogue.publish import render
 from graph_model.settings import get_settings
 
 __all__ = ["app"]

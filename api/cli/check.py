@@ -17,12 +17,12 @@ from rich.markup import escape
 
 from api.cli.common import Opened, console, err, exits, in_range, opened
 from api.routers.check import MAX_BATCH
+from graph_model.check.answer import CheckAnswer
+from graph_model.check.rules import check as run_check
+from graph_model.check.rules import check_many
 from graph_model.errors import InvalidInput, NotFound
-from graph_model.lookup import not_found_detail, shown_key
-from graph_model.masking import Role, mask_check
-from graph_model.rules import check as run_check
-from graph_model.rules import check_many
-from graph_model.types import CheckAnswer
+from graph_model.identity.lookup import not_found_detail, shown_key
+from graph_model.privacy.masking import Role, mask_check
 
 __all__ = ["check"]
 

@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.audit import CALLER, AuditLog
-from graph_model.catalogue import Catalogue, load_catalogue
-from graph_model.days import check_day
+from graph_model.catalogue.model import Catalogue, load_catalogue
 from graph_model.errors import InvalidCatalogue, InvalidInput, NotFound, SanctionnetError, StoreUnavailable
-from graph_model.pii import IdHasher
+from graph_model.identity.pii import IdHasher
 from graph_model.settings import Settings, get_settings
 from graph_model.store import EmbeddedServer, Store, open_store
+from graph_model.vocabulary.days import check_day
 
 __all__ = ["console", "err", "Opened", "opened", "operator", "exits", "in_range"]
 
@@ -33,7 +33,7 @@ EXIT_STORE = 3
 
 
 def in_range(value: datetime | None) -> datetime | None:
-    """Typer callback of every date option: a day outside ``graph_model.days``' range is
+    """Typer callback of every date option: a day outside ``graph_model.vocabulary.days``' range is
     a bad parameter, named by its option, like the API's 422."""
     if value is not None:
         try:

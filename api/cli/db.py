@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from api.cli.common import console, err, exits, opened
-from graph_model.propagation import propagate as propagate_entries
+from graph_model.lifecycle.propagation import propagate as propagate_entries
 from graph_model.settings import get_settings
 from graph_model.store import EmbeddedServer
 

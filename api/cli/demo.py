@@ -13,9 +13,9 @@ from api.cli.common import console, exits, opened
 from api.cli.load import run_bundle_load
 from api.cli.serve import run_server
 from api.keys import KeyStore
-from graph_model.masking import Role
+from demo.generate import generate_bundle
+from graph_model.privacy.masking import Role
 from graph_model.settings import get_settings
-from loaders.demo import generate_bundle
 
 __all__ = ["demo"]
 

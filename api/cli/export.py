@@ -13,17 +13,17 @@ import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.common import Opened, console, err, exits, opened
-from graph_model.catalogue import load_catalogue
-from graph_model.days import parse_day
+from exports.neo4j_admin import Written, export_store, finish_import
+from exports.neo4j_admin_bundle import export_bundle
+from graph_model.catalogue.model import load_catalogue
 from graph_model.errors import InvalidInput
-from graph_model.masking import Role
-from graph_model.pii import IdHasher
+from graph_model.identity.pii import IdHasher
+from graph_model.privacy.masking import Role
 from graph_model.settings import get_settings
+from graph_model.vocabulary.days import parse_day
 from loaders.bods import export_bods
 from loaders.bundle import write_rejects
 from loaders.ftm import export_ftm
-from loaders.neo4j_admin import Written, export_store, finish_import
-from loaders.neo4j_admin_bundle import export_bundle
 
 __all__ = ["app"]
 

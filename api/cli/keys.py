@@ -10,8 +10,8 @@ from rich.table import Table
 
 from api.cli.common import console, exits
 from api.keys import KeyStore
-from graph_model.catalogue import load_catalogue
-from graph_model.masking import Role
+from graph_model.catalogue.model import load_catalogue
+from graph_model.privacy.masking import Role
 from graph_model.settings import get_settings
 
 __all__ = ["app"]

@@ -12,8 +12,8 @@ from analysis.ownership import ControlledAnswer, OwnersAnswer
 from analysis.ownership import controlled as find_controlled
 from analysis.ownership import owners as find_owners
 from api.cli.common import Opened, console, exits, in_range, opened
-from graph_model.lookup import resolve_subject
-from graph_model.types import SubjectKind
+from graph_model.identity.lookup import resolve_subject
+from graph_model.vocabulary.kinds import SubjectKind
 
 __all__ = ["controlled", "owners"]
 

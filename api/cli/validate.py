@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 import typer
 
 from api.cli.common import EXIT_INPUT
-from graph_model.identifier_forms import display_code, explain
+from graph_model.identity.forms import display_code, explain
 
 __all__ = ["validate"]
 

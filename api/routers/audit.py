@@ -17,9 +17,9 @@ from api.audit_read import read_entries, verify
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from graph_model.days import Day
 from graph_model.errors import NotFound
-from graph_model.lookup import may_be_id_number, resolve_subject
+from graph_model.identity.lookup import may_be_id_number, resolve_subject
+from graph_model.vocabulary.days import Day
 
 __all__ = ["router"]
 

@@ -17,9 +17,10 @@ from api.auth import Caller
 from api.deps import Services, ServicesDep
 from api.problems import PROBLEM_RESPONSES, Problem
 from api.ratelimit import RATE_LIMITED, rate_limited
-from graph_model.days import Day
-from graph_model.masking import Role
-from graph_model.types import SubjectKind
+from graph_model.privacy.masking import Role
+from graph_model.privacy.reader import Reader
+from graph_model.vocabulary.days import Day
+from graph_model.vocabulary.kinds import SubjectKind
 from viz.briefing import Briefing, build, to_html
 from viz.render import RenderQueue, render
 
@@ -36,9 +37,6 @@ class Format(StrEnum):
 
 MEDIA = {Format.html: "text/html; charset=utf-8", Format.pdf: "application/pdf", Format.png: "image/png"}
 
-# The roles whose briefings name persons. Every other key (public, screener,
-# registrar) gets what the public gets: their roles read no persons' ties here.
-PERSON_READERS = frozenset({Role.investigator, Role.admin})
 
 
 @dataclass
@@ -109,7 +107,7 @@ async def get_briefing(services: ServicesDep, request: Request, caller: Caller, 
     limited per key and per client address (429); PDF and PNG are rendered a few at a
     time, and when as many wait as the server takes, one more is refused at once (503).
     Both refusals carry `Retry-After`."""
-    view = Role.investigator if caller.role in PERSON_READERS and view is not Role.public else Role.public
+    view = Reader(caller.role).briefing_view(view)
     if view is Role.public:
         date = None  # published today: never a listing since repaired or revoked as wrong
     # A rendering is admitted before any work is done for it: a refusal costs nothing.

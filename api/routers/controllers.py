@@ -13,9 +13,10 @@ from analysis.controllers import Candidate, CandidateReview, CandidateStatus, De
 from api.auth import Role, in_region, region_prefix, require
 from api.deps import ServicesDep
 from api.keys import ApiKey
-from graph_model.errors import Forbidden
-from graph_model.lookup import resolve_subject
 from api.problems import PROBLEM_RESPONSES
+from api.reads import ReadsDep
+from graph_model.errors import Forbidden
+from graph_model.identity.lookup import resolve_subject
 
 __all__ = ["router"]
 
@@ -40,7 +41,7 @@ class Reviewed(BaseModel):
 
 @router.get("/v1/controller-candidates", summary="Derived controllers awaiting or after review",
             response_model=list[Candidate], responses=PROBLEM_RESPONSES)
-async def get_candidates(params: Annotated[CandidateParams, Query()], services: ServicesDep, request: Request,
+async def get_candidates(params: Annotated[CandidateParams, Query()], services: ServicesDep, reads: ReadsDep,
                          key: Annotated[ApiKey, require(Role.investigator, Role.registrar)]) -> list[Candidate]:
     """Persons and public bodies that control an enterprise through majorities but
     are not its registered actual controller. A candidate restricts nobody. A registrar
@@ -48,10 +49,7 @@ async def get_candidates(params: Annotated[CandidateParams, Query()], services: 
     region = region_prefix(key) if key.role is Role.registrar else None
     found = await run_in_threadpool(list_candidates, services.store, subject=params.subject, status=params.status,
                                     limit=params.limit, offset=params.offset, region=region)
-    persons = sorted({c.controller for c in found if c.controller_kind == "person"})
-    if persons:
-        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
-                             what="controller_candidates", persons=persons)
+    await reads.record("controller_candidates", {c.controller for c in found if c.controller_kind == "person"})
     return found
 
 

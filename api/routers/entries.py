@@ -17,11 +17,12 @@ from api.auth import Role, in_region, require
 from api.deps import Services, ServicesDep
 from api.keys import ApiKey
 from api.problems import PROBLEM_RESPONSES
-from graph_model.catalogue import Catalogue
-from graph_model.entries import EntryView, entry_view
+from graph_model.catalogue.model import Catalogue
 from graph_model.errors import Forbidden, NotFound
-from graph_model.lifecycle import Act, NewEntry, Resolution, create_entry, transition
-from graph_model.types import SubjectKind
+from graph_model.lifecycle.acts import Act, NewEntry, Resolution
+from graph_model.lifecycle.transitions import create_entry, transition
+from graph_model.views.entries import EntryView, entry_view
+from graph_model.vocabulary.kinds import SubjectKind
 
 __all__ = ["router"]
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from graph_model.days import Day
-from graph_model.feedback import FeedbackIn, Stats, record_feedback, stats
+from graph_model.check.feedback import FeedbackIn, Stats, record_feedback, stats
+from graph_model.vocabulary.days import Day
 
 __all__ = ["router"]
 

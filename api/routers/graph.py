@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from analysis.leads import get_lead
 from api.auth import Role, require
-from api.deps import Services, ServicesDep
+from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from graph_model.days import Day
-from graph_model.lookup import KEY_HELP, resolve_subject
-from graph_model.subgraph import SearchHit, Subgraph, among, neighbourhood, search
-from graph_model.types import SubjectKind
+from api.reads import ReadsDep
+from graph_model.identity.lookup import KEY_HELP
+from graph_model.privacy.reader import resolve_for
+from graph_model.views.subgraph import SearchHit, Subgraph, among, neighbourhood, search
+from graph_model.vocabulary.days import Day
+from graph_model.vocabulary.kinds import SubjectKind
 
 __all__ = ["router"]
 
@@ -28,15 +30,9 @@ router = APIRouter(tags=["graph"])
 Key = Annotated[str, Path(min_length=1, max_length=128, description=KEY_HELP)]
 
 
-async def _audit(services: Services, request: Request, what: str, persons: list[str], **fields) -> None:
-    if persons:
-        await services.audit.awrite("read_person", client=request.client.host if request.client else None, what=what,
-                             persons=sorted(persons), **fields)
-
-
 @router.get("/v1/search", dependencies=[require(Role.investigator)], summary="Find subjects by name, USCC or ID number", response_model=list[SearchHit],
             responses=PROBLEM_RESPONSES)
-async def get_search(services: ServicesDep, request: Request,
+async def get_search(services: ServicesDep, reads: ReadsDep,
                      q: Annotated[str, Query(min_length=1, max_length=128,
                                              description="Part of a name, or a whole bundle id, USCC or "
                                                          "resident ID number.")],
@@ -45,13 +41,13 @@ async def get_search(services: ServicesDep, request: Request,
     each with its state today."""
     hits = await run_in_threadpool(search, services.store, services.catalogue, services.hasher, q, dt.date.today(),
                                    limit)
-    await _audit(services, request, "search", [h.id for h in hits if h.kind is SubjectKind.person])
+    await reads.record("search", [h.id for h in hits if h.kind is SubjectKind.person])
     return hits
 
 
 @router.get("/v1/graph/{key}", dependencies=[require(Role.investigator)], summary="A subject and its ties on a date", response_model=Subgraph,
             response_model_by_alias=True, responses=PROBLEM_RESPONSES)
-async def get_graph(services: ServicesDep, request: Request, key: Key,
+async def get_graph(services: ServicesDep, reads: ReadsDep, key: Key,
                     date: Annotated[Day | None, Query(description="Ties in force on this day (default today); "
                                                                       "states as of this day.")] = None,
                     limit: Annotated[int, Query(ge=1, le=500, description="At most this many neighbours; "
@@ -60,17 +56,16 @@ async def get_graph(services: ServicesDep, request: Request, key: Key,
     """The subject, every subject tied to it by a role in force on the date (legal
     representative, principal, controller, shareholder with its share, manager, staff,
     branch, superior unit), and the state each one's entries give it on that date."""
-    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    found = await run_in_threadpool(resolve_for, reads.reader, services.store, services.hasher, key)
     graph = await run_in_threadpool(neighbourhood, services.store, services.catalogue, found["id"],
                                     date or dt.date.today(), limit)
-    await _audit(services, request, "graph", [n.id for n in graph.nodes if n.kind is SubjectKind.person],
-           subject=found["id"])
+    await reads.record("graph", [n.id for n in graph.nodes if n.kind is SubjectKind.person], subject=found)
     return graph
 
 
 @router.get("/v1/leads/{lead_id}/graph", dependencies=[require(Role.investigator)], summary="A lead's members and the ties between them",
             response_model=Subgraph, response_model_by_alias=True, responses=PROBLEM_RESPONSES)
-async def get_lead_graph(services: ServicesDep, request: Request,
+async def get_lead_graph(services: ServicesDep, reads: ReadsDep,
                          lead_id: Annotated[str, Path(min_length=1, max_length=64)],
                          date: Annotated[Day | None, Query(description="Only ties in force on this day; "
                                                                            "default: every period, ended ties "
@@ -81,6 +76,5 @@ async def get_lead_graph(services: ServicesDep, request: Request,
     lead = await run_in_threadpool(get_lead, services.store, lead_id)
     graph = await run_in_threadpool(among, services.store, services.catalogue, lead.members, date,
                                     date or dt.date.today())
-    await _audit(services, request, "lead_graph", [n.id for n in graph.nodes if n.kind is SubjectKind.person],
-           lead=lead_id)
+    await reads.record("lead_graph", [n.id for n in graph.nodes if n.kind is SubjectKind.person], lead=lead_id)
     return graph

@@ -16,6 +16,7 @@ from analysis.leads import Lead, LeadKind, LeadStatus, list_leads, review_lead
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from api.reads import ReadsDep
 
 __all__ = ["router"]
 
@@ -42,20 +43,17 @@ class Review(BaseModel):
 
 @router.get("/v1/leads", dependencies=[require(Role.investigator)], summary="Leads for investigators, strongest first", response_model=list[Lead],
             responses=PROBLEM_RESPONSES)
-async def get_leads(params: Annotated[LeadParams, Query()], services: ServicesDep, request: Request) -> list[Lead]:
+async def get_leads(params: Annotated[LeadParams, Query()], services: ServicesDep, reads: ReadsDep) -> list[Lead]:
     """Patterns worth a person's look: 易地出现 (phoenix), shared controllers across
     provinces, circular ownership, shell chains, collusion groups. Each with its
     score, evidence and review status. A lead is not a finding of dishonesty."""
     leads = await run_in_threadpool(list_leads, services.store, kind=params.kind, status=params.status,
                                     subject=params.subject, limit=params.limit, offset=params.offset)
-    client = request.client.host if request.client else None
-    await services.audit.awrite("read_leads", client=client, leads=[lead.id for lead in leads])
+    await services.audit.awrite("read_leads", client=reads.client, leads=[lead.id for lead in leads])
     # Leads name persons: which ones this answer disclosed, as for any read of a person.
     members = sorted({m for lead in leads for m in lead.members})
     kinds = await run_in_threadpool(services.store.read, "subject_kinds", ids=members)
-    persons = sorted(row["id"] for row in kinds if row["kind"] == "person")
-    if persons:
-        await services.audit.awrite("read_person", client=client, what="leads", persons=persons)
+    await reads.record("leads", [row["id"] for row in kinds if row["kind"] == "person"])
     return leads
 
 

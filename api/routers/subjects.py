@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from analysis.ownership import ControlledAnswer, OwnersAnswer, controlled, owners
-from api.auth import Caller, Role, require
+from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from graph_model.days import Day
-from graph_model.errors import NotFound
-from graph_model.grading import Grade, grade
-from graph_model.lookup import KEY_HELP, not_found_detail, only_personal, resolve_subject
-from graph_model.masking import shows_persons
-from graph_model.types import SubjectKind
+from api.reads import ReadsDep
+from graph_model.check.grading import Grade, grade
+from graph_model.identity.lookup import KEY_HELP
+from graph_model.privacy.reader import resolve_for
+from graph_model.vocabulary.days import Day
+from graph_model.vocabulary.kinds import SubjectKind
 
 __all__ = ["router", "SourceView", "SubjectView"]
 
@@ -40,25 +40,19 @@ class SubjectView(BaseModel):
 
 @router.get("/v1/subjects/{key}", summary="Look up a subject", response_model=SubjectView,
             responses=PROBLEM_RESPONSES)
-async def get_subject(services: ServicesDep, request: Request, caller: Caller,
+async def get_subject(services: ServicesDep, reads: ReadsDep,
                       key: str = Path(min_length=1, max_length=128,
                                       description=KEY_HELP)) -> SubjectView:
     """The subject's stored facts. A person's ID number appears only masked; a
     `public` key sees enterprises and public bodies only."""
-    if not shows_persons(caller.role) and only_personal(key):
-        raise NotFound(not_found_detail(key))  # the public never learns whether an ID number is on file
-    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
-    if found["kind"] == SubjectKind.person and not shows_persons(caller.role):
-        raise NotFound(not_found_detail(key))
-    if found["kind"] == SubjectKind.person:
-        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
-                             subject=found["id"])
+    found = await run_in_threadpool(resolve_for, reads.reader, services.store, services.hasher, key)
+    await reads.record("subject", subject=found)
     return SubjectView(**found)
 
 
 @router.get("/v1/subjects/{key}/grade", dependencies=[require(Role.screener, Role.investigator, Role.registrar)], summary="The subject's risk grade", response_model=Grade,
             responses=PROBLEM_RESPONSES)
-async def get_grade(services: ServicesDep, request: Request,
+async def get_grade(services: ServicesDep, reads: ReadsDep,
                     key: str = Path(min_length=1, max_length=128, description=KEY_HELP),
                     date: Day | None = Query(None, description="Grade as of this date (default today)."),
                     region: str | None = Query(None, pattern=r"^\d{6}$",
@@ -67,10 +61,8 @@ async def get_grade(services: ServicesDep, request: Request,
                                                            "provinces. Omit for every region.")) -> Grade:
     """The three-tier grade (信用较好、风险较低 / 信用风险一般 / 违法失信、风险较高) that sets the
     双随机 sampling ratio, with the entries or the clean years that put the subject there."""
-    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
-    if found["kind"] == SubjectKind.person:
-        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
-                             subject=found["id"], what="grade")
+    found = await run_in_threadpool(resolve_for, reads.reader, services.store, services.hasher, key)
+    await reads.record("grade", subject=found)
     return await run_in_threadpool(grade, services.store, services.catalogue, found, date, region)
 
 
@@ -84,33 +76,22 @@ class SourceView(BaseModel):
 
 @router.get("/v1/subjects/{key}/sources", dependencies=[require(Role.investigator)], summary="The source records behind a subject",
             response_model=list[SourceView], responses=PROBLEM_RESPONSES)
-async def get_sources(services: ServicesDep, request: Request,
+async def get_sources(services: ServicesDep, reads: ReadsDep,
                       key: str = Path(min_length=1, max_length=128,
                                       description=KEY_HELP)) -> list[SourceView]:
     """Every record that was merged into this subject (court publications, registry
     extracts, statements), each with the reason it was attached: the evidence for
     an investigator to confirm or dispute a merge."""
-    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    found = await run_in_threadpool(resolve_for, reads.reader, services.store, services.hasher, key)
     rows = await run_in_threadpool(services.store.read, "sources_of_subject", subject_id=found["id"])
-    if found["kind"] == SubjectKind.person:
-        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
-                             subject=found["id"], what="sources")
+    await reads.record("sources", subject=found)
     return [SourceView(source=r["source"], record_id=r["record_id"], why=r["why"], entries=sorted(r["entries"]),
                        raw=json.loads(r["raw"]) if r["raw"] else None) for r in rows]
 
 
-async def _audit_persons(services, request: Request, subject: dict, what: str, persons: set[str]) -> None:
-    """Ownership answers name persons: the read goes to the audit log."""
-    if subject["kind"] == SubjectKind.person:
-        persons = persons | {subject["id"]}
-    if persons:
-        await services.audit.awrite("read_person", client=request.client.host if request.client else None,
-                             subject=subject["id"], what=what, persons=sorted(persons))
-
-
 @router.get("/v1/subjects/{key}/owners", dependencies=[require(Role.investigator)], summary="Ultimate owners, with integrated shares and chains",
             response_model=OwnersAnswer, responses=PROBLEM_RESPONSES)
-async def get_owners(services: ServicesDep, request: Request,
+async def get_owners(services: ServicesDep, reads: ReadsDep,
                      key: str = Path(min_length=1, max_length=128, description=KEY_HELP),
                      date: Day | None = Query(None, description="Holdings and roles in force on this date "
                                                                      "(default today).")) -> OwnersAnswer:
@@ -118,17 +99,16 @@ async def get_owners(services: ServicesDep, request: Request,
     them; cross-holdings solved exactly), and the ultimate owners by the 2024 rule
     order: at least 25 % equity; otherwise control (registered, or majorities down a
     chain); otherwise the senior managers."""
-    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    found = await run_in_threadpool(resolve_for, reads.reader, services.store, services.hasher, key)
     answer = await run_in_threadpool(owners, services.store, found, date)
-    await _audit_persons(services, request, found, "owners",
-                   {h.subject.id for h in [*answer.holders, *answer.ultimate_owners]
-                    if h.subject.kind is SubjectKind.person})
+    await reads.record("owners", {h.subject.id for h in [*answer.holders, *answer.ultimate_owners]
+                                  if h.subject.kind is SubjectKind.person}, subject=found)
     return answer
 
 
 @router.get("/v1/subjects/{key}/controlled", dependencies=[require(Role.investigator)], summary="Everything a subject controls, directly or through chains",
             response_model=ControlledAnswer, responses=PROBLEM_RESPONSES)
-async def get_controlled(services: ServicesDep, request: Request,
+async def get_controlled(services: ServicesDep, reads: ReadsDep,
                          key: str = Path(min_length=1, max_length=128,
                                          description=KEY_HELP),
                          date: Day | None = Query(None, description="Holdings and roles in force on this date "
@@ -136,7 +116,7 @@ async def get_controlled(services: ServicesDep, request: Request,
     """Enterprises the subject holds a majority of, with what it already controls, or
     is registered as actual controller of, followed to the end of every chain; each
     with the chain of control and the subject's integrated share."""
-    found = await run_in_threadpool(resolve_subject, services.store, services.hasher, key)
+    found = await run_in_threadpool(resolve_for, reads.reader, services.store, services.hasher, key)
     answer = await run_in_threadpool(controlled, services.store, found, date)
-    await _audit_persons(services, request, found, "controlled", set())
+    await reads.record("controlled", subject=found)
     return answer

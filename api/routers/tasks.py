@@ -13,10 +13,10 @@ from api.auth import Role, in_region, require
 from api.deps import ServicesDep
 from api.keys import ApiKey
 from api.problems import PROBLEM_RESPONSES
-from graph_model.days import Day
 from graph_model.errors import Forbidden, NotFound
-from graph_model.lifecycle import Act
-from graph_model.tasks import close_task
+from graph_model.lifecycle.acts import Act
+from graph_model.lifecycle.tasks import close_task
+from graph_model.vocabulary.days import Day
 
 __all__ = ["router"]
 

@@ -9,9 +9,9 @@ Neither uses the store, the Cypher or the propagation: each answer is computed w
 it is asked, from the raw graph. Pure domain helpers are shared (``History`` judges an
 entry's state on a day, ``bundle_history`` reads a row's history, ``measures_for``).
 
-Contract: ``check`` means what ``graph_model.rules.check`` means with no action and no
+Contract: ``check`` means what ``graph_model.check.rules.check`` means with no action and no
 region; ``propagate_all()`` is the set of (entry, subject, role) records
-``graph_model.propagation`` derives; ``owners`` gives the holders' integrated shares and
+``graph_model.lifecycle.propagation`` derives; ``owners`` gives the holders' integrated shares and
 the ultimate owners (id, basis) of ``analysis.ownership.owners``, except that shares
 are summed over simple chains in floats (sanctionnet solves cycles exactly: the two
 differ only where holdings are circular). The bundle is trusted: a row the loader

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from graph_model.catalogue import NAMED, ROLE_TARGETS, Catalogue
-from graph_model.history import History, bundle_history
-from graph_model.types import CheckAnswer, EntryState, RelType, SubjectKind
+from graph_model.catalogue.model import NAMED, ROLE_TARGETS, Catalogue
+from graph_model.check.answer import CheckAnswer
+from graph_model.lifecycle.history import History, bundle_history
+from graph_model.vocabulary.kinds import EntryState, RelType, SubjectKind
 
 __all__ = ["MAX_CHAIN", "Owners", "Verdict"]
 

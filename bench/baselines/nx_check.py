@@ -13,8 +13,8 @@ import networkx as nx
 
 from bench.baselines.common import (MAX_CHAIN, Owners, Verdict, _CONTROLS, _ENTERPRISE, _ENTITY, _HOLDS, _KEPT,
                                     _OFFICERS, _PERSON, _Days, _Entry, _Rules, _entries, _owners, _read, _verdict)
-from graph_model.catalogue import NAMED, Catalogue
-from graph_model.types import IN_FORCE_STATES, EntryState, SubjectKind
+from graph_model.catalogue.model import NAMED, Catalogue
+from graph_model.vocabulary.kinds import IN_FORCE_STATES, EntryState, SubjectKind
 from loaders.bundle import no_cycle_collection
 
 __all__ = ["NetworkxBaseline"]

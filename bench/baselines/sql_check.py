@@ -13,8 +13,8 @@ from pathlib import Path
 
 from bench.baselines.common import (MAX_CHAIN, Owners, Verdict, _CONTROLS, _ENTERPRISE, _HOLDS, _KEPT, _OFFICERS,
                                     _Days, _Rules, _entries, _owners, _read, _verdict)
-from graph_model.catalogue import Catalogue
-from graph_model.history import add_years
+from graph_model.catalogue.model import Catalogue
+from graph_model.vocabulary.days import add_years
 from loaders.bundle import no_cycle_collection
 
 __all__ = ["SqliteBaseline"]
@@ -27,7 +27,7 @@ CREATE TABLE relations (src TEXT NOT NULL, role TEXT NOT NULL, dst TEXT NOT NULL
                         vt INTEGER NOT NULL, share REAL, PRIMARY KEY (src, role, dst, vf)) WITHOUT ROWID;
 CREATE TABLE entries (id TEXT PRIMARY KEY, subject TEXT NOT NULL, list TEXT NOT NULL, determined INTEGER NOT NULL,
                       valid_to INTEGER NOT NULL, revoked INTEGER NOT NULL) WITHOUT ROWID;
--- An entry's history: the state it entered on each day, in order (graph_model.history).
+-- An entry's history: the state it entered on each day, in order (graph_model.lifecycle.history).
 CREATE TABLE entry_steps (entry TEXT NOT NULL, seq INTEGER NOT NULL, day INTEGER NOT NULL, state TEXT NOT NULL,
                           PRIMARY KEY (entry, seq)) WITHOUT ROWID;
 CREATE TABLE entry_named (entry TEXT NOT NULL, person TEXT NOT NULL);

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from cypher import Dialect, Query, Queries
+from cypher import Dialect, Queries, Query
 from graph_model.errors import QueryFailed
 
 __all__ = ["Store", "StoreBase", "WriteSummary", "bind", "batched", "plain"]

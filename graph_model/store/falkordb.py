@@ -16,6 +16,7 @@ from cypher import Dialect, get_queries
 from graph_model.errors import QueryFailed, QueryTimedOut, StoreUnavailable
 from graph_model.store.base import READ_TIMEOUT_MS, StoreBase, WriteSummary, bind, plain
 from graph_model.store.falkordb_bulk import BulkRefused, edge_blobs, node_blobs
+from graph_model.vocabulary import kinds
 
 __all__ = ["FalkorStore"]
 
@@ -42,7 +43,7 @@ class FalkorStore(StoreBase):
                  recover: Callable[[], None] | None = None) -> None:
         """``recover`` is called once when the server stops answering; the embedded
         store passes ``EmbeddedServer.ensure_running`` so a dead server is restarted."""
-        self.queries = get_queries(self.dialect)
+        self.queries = get_queries(self.dialect, kinds)
         self._recover = recover
         self._where = unix_socket_path or f"{host}:{port}"
         if unix_socket_path:

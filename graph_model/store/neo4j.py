@@ -21,6 +21,7 @@ from neo4j.exceptions import (
 from cypher import Dialect, get_queries
 from graph_model.errors import ConstraintViolated, QueryFailed, QueryTimedOut, StoreUnavailable
 from graph_model.store.base import READ_TIMEOUT_MS, StoreBase, WriteSummary, bind, plain
+from graph_model.vocabulary import kinds
 
 __all__ = ["Neo4jStore"]
 
@@ -37,7 +38,7 @@ class Neo4jStore(StoreBase):
     def __init__(self, uri: str, *, user: str = "neo4j", password: str = "", database: str | None = None,
                  dialect: Dialect = "neo4j") -> None:
         self.dialect = dialect
-        self.queries = get_queries(dialect)
+        self.queries = get_queries(dialect, kinds)
         self._uri = uri
         self._database = database
         self._driver = GraphDatabase.driver(uri, auth=(user, password))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_model.identifiers import make_resident_id, make_uscc, org_code_of
+from graph_model.identity.identifiers import make_resident_id, make_uscc, org_code_of
 from loaders.court import load_court_records
 from loaders.sourcefile import parse_cn_date
 

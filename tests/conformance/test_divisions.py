@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph_model.region_history import historical_codes
-from graph_model.regions import counties, provinces
+from graph_model.identity.region_history import historical_codes
+from graph_model.identity.regions import counties, provinces
 from loaders.divisions import load_divisions
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "cn-admin-divisions"

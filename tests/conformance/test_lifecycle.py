@@ -13,10 +13,11 @@ from datetime import date, timedelta
 import pytest
 import yaml
 
-from graph_model.catalogue import BUNDLED_DIR, load_catalogue
+from graph_model.catalogue.model import BUNDLED_DIR, load_catalogue
+from graph_model.check.rules import check
 from graph_model.errors import Conflict, InvalidInput, NotFound
-from graph_model.lifecycle import Act, NewEntry, Resolution, create_entry, transition
-from graph_model.rules import check
+from graph_model.lifecycle.acts import Act, NewEntry, Resolution
+from graph_model.lifecycle.transitions import create_entry, transition
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from graph_model.check.rules import check, check_many
 from graph_model.errors import Conflict, NotFound
-from graph_model.identifiers import is_valid_reg_no, make_uscc, org_code_of, upgrade_resident_id
-from graph_model.lookup import resolve_subject
-from graph_model.rules import check, check_many
+from graph_model.identity.identifiers import is_valid_reg_no, make_uscc, org_code_of, upgrade_resident_id
+from graph_model.identity.lookup import resolve_subject
 from loaders.bundle import load_bundle
 from loaders.court import load_court_records
 from loaders.registry import load_registry

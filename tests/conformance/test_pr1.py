@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from graph_model.check.rules import check
 from graph_model.errors import InvalidInput, NotFound
-from graph_model.rules import check
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from graph_model.identifiers import make_uscc
+from graph_model.identity.identifiers import make_uscc
 from loaders.registry import load_registry
 
 RNG = random.Random(11)

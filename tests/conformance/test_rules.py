@@ -11,12 +11,13 @@ from datetime import date
 
 import pytest
 
+from graph_model.check.grading import grade
+from graph_model.check.rules import check
 from graph_model.errors import Conflict
-from graph_model.grading import grade
-from graph_model.lifecycle import Act, transition
-from graph_model.lookup import resolve_subject
-from graph_model.rules import check
-from graph_model.tasks import close_task
+from graph_model.identity.lookup import resolve_subject
+from graph_model.lifecycle.acts import Act
+from graph_model.lifecycle.tasks import close_task
+from graph_model.lifecycle.transitions import transition
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 

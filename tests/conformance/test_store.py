@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph_model.errors import QueryFailed
-from graph_model.types import SubjectLabel
+from graph_model.vocabulary.kinds import SubjectLabel
 
 
 def _subjects(n: int) -> list[dict]:

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from graph_model.masking import Role, mask_name, mask_subgraph
-from graph_model.subgraph import NodeState, among, neighbourhood, search
-from graph_model.types import SubjectKind
+from graph_model.privacy.masking import Role, mask_name, mask_subgraph
+from graph_model.views.subgraph import NodeState, among, neighbourhood, search
+from graph_model.vocabulary.kinds import SubjectKind
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 

@@ -1,0 +1,90 @@
+"""The one place that decides what a reader gets: a subject resolved, a check answered,
+for a reader of a given role. Routers, briefings and the CLI call these instead of
+assembling the policy themselves.
+
+For the public: what is published today (a date asked is ignored); a key that can only
+be an ID number is not looked up (it never learns whether one is on file); a person is
+answered as an unknown key is. For a screener: a person only when asked by ID number.
+Every refusal is the same ``NotFound`` an unknown key gets, with the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from graph_model.catalogue.model import Catalogue
+from graph_model.check.answer import CheckAnswer
+from graph_model.check.rules import check, check_many
+from graph_model.errors import NotFound
+from graph_model.identity.lookup import not_found_detail, only_personal, resolve_subject
+from graph_model.identity.pii import IdHasher
+from graph_model.privacy.masking import Role, mask_check, shows_persons
+from graph_model.store.base import Store
+from graph_model.vocabulary.kinds import SubjectKind
+
+__all__ = ["Reader", "check_for", "check_many_for", "resolve_for"]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A reader of a role: what it may ask, and as of which day it is answered."""
+
+    role: Role
+
+    @property
+    def sees_persons(self) -> bool:
+        return shows_persons(self.role)
+
+    def may_ask(self, key: str) -> bool:
+        """Whether ``key`` is looked up at all for this reader."""
+        return self.sees_persons or not only_personal(key)
+
+    def day(self, asked: date | None) -> date | None:
+        """The day this reader is answered for: the public's is always today."""
+        return asked if self.sees_persons else None
+
+    def briefing_view(self, asked: Role | None) -> Role:
+        """Whom a briefing is masked for. It draws persons' ties, which only
+        investigators and admins read; every other key (public, screener, registrar)
+        gets the public's briefing. A key may ask for less (``public``), never more."""
+        if self.role in (Role.investigator, Role.admin) and asked is not Role.public:
+            return Role.investigator
+        return Role.public
+
+
+def resolve_for(reader: Reader, store: Store, hasher: IdHasher, key: str) -> dict:
+    """The subject ``key`` names, as ``reader`` may know it; NotFound if none or hidden."""
+    if not reader.may_ask(key):
+        raise NotFound(not_found_detail(key))
+    found = resolve_subject(store, hasher, key)
+    if found["kind"] == SubjectKind.person and not reader.sees_persons:
+        raise NotFound(not_found_detail(key))
+    return found
+
+
+def check_for(reader: Reader, store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *,
+              action: str | None = None, on: date | None = None, region: str | None = None) -> CheckAnswer:
+    """``check`` as ``reader`` may see it; NotFound, worded as for an unknown key, where
+    the subject is hidden from them."""
+    if not reader.may_ask(key):
+        raise NotFound(not_found_detail(key))
+    answer = mask_check(check(store, catalogue, hasher, key, action=action, on=reader.day(on), region=region),
+                        reader.role)
+    if answer is None:
+        raise NotFound(not_found_detail(key))
+    return answer
+
+
+def check_many_for(reader: Reader, store: Store, catalogue: Catalogue, hasher: IdHasher, keys: Sequence[str], *,
+                   action: str | None = None, on: date, region: str | None = None
+                   ) -> tuple[list[CheckAnswer | None], list[CheckAnswer | None]]:
+    """``check_many`` as ``reader`` may see it: (masked answers, in the keys' order, None
+    where the check would answer 404; the answers as found, for the audit's versions)."""
+    asked = [i for i, key in enumerate(keys) if reader.may_ask(key)]
+    found = check_many(store, catalogue, hasher, [keys[i] for i in asked], action=action, on=on, region=region)
+    answers: list[CheckAnswer | None] = [None] * len(keys)
+    for i, answer in zip(asked, found):
+        answers[i] = mask_check(answer, reader.role) if answer is not None else None
+    return answers, found
