@@ -265,6 +265,10 @@ def test_a_screener_sees_a_person_only_by_id_number_and_each_is_audited(site):
         assert api.get("/v1/check", params={"subject": "P1"}).status_code == 404
         by_number = api.get("/v1/check", params={"subject": site["restricted_id"]})
         assert by_number.status_code == 200 and by_number.json()["subject"]["name"] == "杨天夫"
+        # Nor is the subject look-up or the grade a directory of persons.
+        for path in ("/v1/subjects/{}", "/v1/subjects/{}/grade"):
+            assert api.get(path.format("P1")).status_code == 404
+            assert api.get(path.format(site["restricted_id"])).status_code == 200
         batch = api.post("/v1/check/batch", json={"subjects": ["P1", "P2", "P3", site["restricted_id"],
                                                                site["clean_id"]]}).json()
     assert batch["not_found"] == [0, 1, 2]

@@ -39,8 +39,8 @@ from graph_model.identity.pii import IdHasher
 from graph_model.store.base import Store
 from graph_model.vocabulary.kinds import MatchedBy, SubjectKey
 
-__all__ = ["KEY_HELP", "Found", "may_be_id_number", "not_found_detail", "only_personal", "resolve_subject",
-           "shown_key"]
+__all__ = ["KEY_HELP", "Found", "find_subject", "may_be_id_number", "not_found_detail", "only_personal",
+           "resolve_subject", "shown_key"]
 
 
 # What an API parameter that takes a key says of it.
@@ -214,4 +214,9 @@ def _why_not(key: str) -> str:
 
 def resolve_subject(store: Store, hasher: IdHasher, key: str) -> dict:
     """The subject a caller means by any key it holds (see the module docstring)."""
-    return _lookup(store, hasher, key, "subject_by").row["subject"]
+    return find_subject(store, hasher, key).row["subject"]
+
+
+def find_subject(store: Store, hasher: IdHasher, key: str) -> Found:
+    """``resolve_subject``, with what the key named the subject by (``matched_by``)."""
+    return _lookup(store, hasher, key, "subject_by")

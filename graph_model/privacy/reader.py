@@ -4,7 +4,8 @@ assembling the policy themselves.
 
 For the public: what is published today (a date asked is ignored); a key that can only
 be an ID number is not looked up (it never learns whether one is on file); a person is
-answered as an unknown key is. For a screener: a person only when asked by ID number.
+answered as an unknown key is. For a screener: a person only when asked by ID number,
+in a check and in a look-up alike (the API is no directory of persons).
 Every refusal is the same ``NotFound`` an unknown key gets, with the same words.
 """
 
@@ -18,11 +19,11 @@ from graph_model.catalogue.model import Catalogue
 from graph_model.check.answer import CheckAnswer
 from graph_model.check.rules import check, check_many
 from graph_model.errors import NotFound
-from graph_model.identity.lookup import not_found_detail, only_personal, resolve_subject
+from graph_model.identity.lookup import find_subject, not_found_detail, only_personal
 from graph_model.identity.pii import IdHasher
 from graph_model.privacy.masking import Role, mask_check, shows_persons
 from graph_model.store.base import Store
-from graph_model.vocabulary.kinds import SubjectKind
+from graph_model.vocabulary.kinds import MatchedBy, SubjectKind
 
 __all__ = ["Reader", "check_for", "check_many_for", "resolve_for"]
 
@@ -55,13 +56,16 @@ class Reader:
 
 
 def resolve_for(reader: Reader, store: Store, hasher: IdHasher, key: str) -> dict:
-    """The subject ``key`` names, as ``reader`` may know it; NotFound if none or hidden."""
+    """The subject ``key`` names, as ``reader`` may know it; NotFound if none or hidden
+    (a person, for the public; for a screener, a person not named by ID number)."""
     if not reader.may_ask(key):
         raise NotFound(not_found_detail(key))
-    found = resolve_subject(store, hasher, key)
-    if found["kind"] == SubjectKind.person and not reader.sees_persons:
+    found = find_subject(store, hasher, key)
+    subject = found.row["subject"]
+    if subject["kind"] == SubjectKind.person and not (
+            reader.sees_persons and (reader.role is not Role.screener or found.matched_by is MatchedBy.id_number)):
         raise NotFound(not_found_detail(key))
-    return found
+    return subject
 
 
 def check_for(reader: Reader, store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *,
