@@ -1,6 +1,6 @@
 """The one place that decides what a reader gets: a subject resolved, a check answered,
-for a reader of a given role. Routers, briefings and the CLI call these instead of
-assembling the policy themselves.
+for a reader of a given role. The API's routers call these instead of assembling the
+policy themselves (``viz.briefing`` and the CLI still mask with ``masking`` directly).
 
 For the public: what is published today (a date asked is ignored); a key that can only
 be an ID number is not looked up (it never learns whether one is on file); a person is
