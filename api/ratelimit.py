@@ -25,6 +25,7 @@ from api.auth import authenticated
 from api.deps import ServicesDep
 from api.keys import ApiKey
 from api.problems import MEDIA_TYPE, Problem
+from api.reads import client_of
 from graph_model.errors import RateLimited
 from graph_model.settings import Settings
 
@@ -102,7 +103,7 @@ def rate_limited(group: str) -> params.Depends:
                          key: Annotated[ApiKey, Depends(authenticated)]) -> None:
         s = services.settings
         limits = _limits(request, s, group)
-        client = request.client.host if request.client else "unknown"
+        client = client_of(request) or "unknown"
         now = time.monotonic()
         by_key, by_client = limits.keys.wait(key.id, now), limits.clients.wait(client, now)
         if by_key or by_client:

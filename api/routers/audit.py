@@ -17,6 +17,7 @@ from api.audit_read import read_entries, verify
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from api.reads import client_of
 from graph_model.errors import NotFound
 from graph_model.identity.lookup import may_be_id_number, resolve_subject
 from graph_model.vocabulary.days import Day
@@ -90,7 +91,7 @@ async def get_audit(params: Annotated[AuditParams, Query()], services: ServicesD
         except NotFound:
             params = params.model_copy(update={"subject": shown})  # matches no entry
     page = await run_in_threadpool(_page, services.audit.path, params)
-    await services.audit.awrite("read_audit", client=request.client.host if request.client else None,
+    await services.audit.awrite("read_audit", client=client_of(request),
                          range=[params.from_, params.to], filter_event=params.event, filter_subject=shown,
                          entries=len(page.entries))
     return page

@@ -17,6 +17,7 @@ from api.auth import Caller
 from api.deps import Services, ServicesDep
 from api.problems import PROBLEM_RESPONSES, Problem
 from api.ratelimit import RATE_LIMITED, rate_limited
+from api.reads import client_of
 from graph_model.privacy.masking import Role
 from graph_model.privacy.reader import Reader
 from graph_model.vocabulary.days import Day
@@ -119,7 +120,7 @@ async def get_briefing(services: ServicesDep, request: Request, caller: Caller, 
     # As the CLI: recorded before it is sent; a briefing refused or not rendered was
     # given to no one.
     persons = sorted(n.id for n in briefing.graph.nodes if n.kind is SubjectKind.person)
-    await services.audit.awrite("briefing", client=request.client.host if request.client else None,
+    await services.audit.awrite("briefing", client=client_of(request),
                                 key=briefing.key, format=format.value, view=view.value, persons=persons)
     name = f"briefing-{briefing.key}-{briefing.on.isoformat()}.{format.value}"
     headers = {} if format is Format.html else {"Content-Disposition": f'inline; filename="{name}"'}

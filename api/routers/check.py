@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -154,14 +155,10 @@ async def check_batch(params: BatchParams, services: ServicesDep, reads: ReadsDe
     return Response(body, media_type="application/json")
 
 
-_BATCHES: dict[int, asyncio.Semaphore] = {}
-
-
+@cache
 def _batches(limit: int) -> asyncio.Semaphore:
     """The process's semaphore of batches at once (made on first use, inside the event loop)."""
-    if limit not in _BATCHES:
-        _BATCHES[limit] = asyncio.Semaphore(limit)
-    return _BATCHES[limit]
+    return asyncio.Semaphore(limit)
 
 
 def _audit_batch(services: Services, reads: Reads, params: BatchParams, batch: BatchAnswer,

@@ -14,7 +14,7 @@ from api.auth import Role, in_region, region_prefix, require
 from api.deps import ServicesDep
 from api.keys import ApiKey
 from api.problems import PROBLEM_RESPONSES
-from api.reads import ReadsDep
+from api.reads import ReadsDep, client_of
 from graph_model.errors import Forbidden
 from graph_model.identity.lookup import resolve_subject
 
@@ -70,7 +70,7 @@ async def post_review(review: CandidateReview, services: ServicesDep, request: R
             raise Forbidden(f"this registrar key decides in region {key.region} only")
     bind = services.settings.bind_confirmed_controllers
     candidate, stats = await run_in_threadpool(review_candidate, services.store, services.catalogue, review, bind=bind)
-    await services.audit.awrite("controller_review", client=request.client.host if request.client else None,
+    await services.audit.awrite("controller_review", client=client_of(request),
                          controller=review.controller, enterprise=review.enterprise, status=review.status.value,
                          reviewer=review.reviewer, department=review.department)
     return Reviewed(candidate=candidate, bound=bind and review.status is Decision.confirmed,

@@ -17,6 +17,7 @@ from api.auth import Role, in_region, require
 from api.deps import Services, ServicesDep
 from api.keys import ApiKey
 from api.problems import PROBLEM_RESPONSES
+from api.reads import client_of
 from graph_model.catalogue.model import Catalogue
 from graph_model.errors import Forbidden, NotFound
 from graph_model.lifecycle.acts import Act, NewEntry, Resolution
@@ -29,10 +30,6 @@ __all__ = ["router"]
 router = APIRouter(tags=["entries"])
 EntryId = Annotated[str, Path(min_length=1, max_length=128, description="The entry's id.")]
 Registrar = Annotated[ApiKey, require(Role.registrar)]
-
-
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _scope(key: ApiKey, new: NewEntry, catalogue: Catalogue) -> None:
@@ -55,7 +52,7 @@ async def _view(services: Services, request: Request, entry_id: str, event: str,
     view = await run_in_threadpool(entry_view, services.store, services.catalogue, entry_id)
     persons = sorted({b.subject.id for b in view.bound if b.subject.kind is SubjectKind.person})
     # The view names the persons the entry binds: a read of personal data.
-    await services.audit.awrite(event, client=_client(request), entry=entry_id, list=view.list, subject=view.subject.id,
+    await services.audit.awrite(event, client=client_of(request), entry=entry_id, list=view.list, subject=view.subject.id,
                          persons=persons, state=view.state, **fields)
     return view
 

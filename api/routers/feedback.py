@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
+from api.reads import client_of
 from graph_model.check.feedback import FeedbackIn, Stats, record_feedback, stats
 from graph_model.vocabulary.days import Day
 
@@ -36,7 +37,7 @@ async def post_feedback(feedback: FeedbackIn, services: ServicesDep, request: Re
     """An implementing department reports whether it applied the measure to the subject
     an entry binds, and if not, why."""
     feedback_id = await run_in_threadpool(record_feedback, services.store, services.catalogue, feedback)
-    await services.audit.awrite("feedback", client=request.client.host if request.client else None, id=feedback_id,
+    await services.audit.awrite("feedback", client=client_of(request), id=feedback_id,
                          entry=feedback.entry_id, subject=feedback.subject_id, outcome=feedback.outcome,
                          department=feedback.department)
     return FeedbackId(id=feedback_id)

@@ -16,7 +16,7 @@ from analysis.leads import Lead, LeadKind, LeadStatus, list_leads, review_lead
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from api.reads import ReadsDep
+from api.reads import ReadsDep, client_of
 
 __all__ = ["router"]
 
@@ -64,6 +64,6 @@ async def post_review(lead_id: Annotated[str, Path(min_length=1, max_length=64)]
     """Confirm or dismiss a lead (or open it again), with the reviewer and the reason;
     every decision is kept on the lead and in the audit log."""
     lead = await run_in_threadpool(review_lead, services.store, lead_id, review.status, review.reviewer, review.reason)
-    await services.audit.awrite("lead_review", client=request.client.host if request.client else None, lead=lead_id,
+    await services.audit.awrite("lead_review", client=client_of(request), lead=lead_id,
                          status=review.status.value, reviewer=review.reviewer)
     return lead

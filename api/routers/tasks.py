@@ -13,6 +13,7 @@ from api.auth import Role, in_region, require
 from api.deps import ServicesDep
 from api.keys import ApiKey
 from api.problems import PROBLEM_RESPONSES
+from api.reads import client_of
 from graph_model.errors import Forbidden, NotFound
 from graph_model.lifecycle.acts import Act
 from graph_model.lifecycle.tasks import close_task
@@ -100,6 +101,6 @@ async def post_close(task_id: Annotated[str, Path(min_length=1, max_length=300)]
             raise Forbidden(f"task {task_id!r} is for {task['recipient']} {task.get('recipient_id') or ''}".rstrip()
                             + ": only that department's key (or an admin) may close it")
     task = await run_in_threadpool(close_task, services.store, task_id, act)
-    await services.audit.awrite("task_close", client=request.client.host if request.client else None, task=task_id,
+    await services.audit.awrite("task_close", client=client_of(request), task=task_id,
                          actor=act.actor, department=act.department)
     return Task.model_validate(task)

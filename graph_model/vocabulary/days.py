@@ -30,11 +30,7 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def latest(today: date | None = None) -> date:
     """The last day an input may name: today plus ``HORIZON_YEARS``."""
-    today = today or date.today()
-    try:
-        return today.replace(year=today.year + HORIZON_YEARS)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year + HORIZON_YEARS, day=28)
+    return add_years(today or date.today(), HORIZON_YEARS)
 
 
 def check_day(value: date) -> date:
