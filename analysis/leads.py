@@ -38,22 +38,16 @@ queries: networkx's strongly connected parts and Louvain are what FalkorDB lacks
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
 
 import networkx as nx
-from pydantic import BaseModel, Field
-
 from analysis.ownership import holdings_from_rows, percent
 from graph_model.catalogue.model import Catalogue
-from graph_model.errors import NotFound
+from graph_model.leads import Lead, LeadKind, make_lead
 from graph_model.store.base import Store, batched
 
-__all__ = ["Lead", "LeadKind", "LeadStatus", "find_leads", "get_lead", "list_leads", "review_lead", "save_leads"]
+__all__ = ["find_leads", "holdings_graph"]
 
 PHOENIX_WINDOW = dt.timedelta(days=730)
 # A shareholder counts as tied to an enterprise from this share (percent) up.
@@ -72,57 +66,6 @@ COBID_COHESION, COBID_EXCLUSIVITY, COBID_DENSITY = 0.5, 0.75, 0.8
 _BATCH = 5_000
 _CONTROL_ROLES = ("LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF")
 _ROLE_WEIGHT = {"LEGAL_REP_OF": 1.0, "ACTUAL_CONTROLLER_OF": 1.0, "PRINCIPAL_OF": 0.9, "HOLDS_SHARES": 0.7}
-
-
-class LeadKind(StrEnum):
-    phoenix = "phoenix"
-    shared_controller = "shared_controller"
-    circular_ownership = "circular_ownership"
-    shell_chain = "shell_chain"
-    collusion_group = "collusion_group"
-    co_bidding = "co_bidding"
-
-
-class LeadStatus(StrEnum):
-    open = "open"
-    confirmed = "confirmed"
-    dismissed = "dismissed"
-
-
-class Lead(BaseModel):
-    id: str
-    kind: LeadKind
-    key: list[str] = Field(description="The subjects that define the lead (its identity).")
-    members: list[str] = Field(description="Every subject the lead concerns.")
-    score: float = Field(ge=0, le=1)
-    summary: str
-    evidence: dict = Field(description="Chains, dates, roles and regions behind the lead.")
-    provinces: list[str]
-    status: LeadStatus = LeadStatus.open
-    found_on: dt.date | None = None
-    last_seen: dt.date | None = None
-    reviewed_by: str | None = None
-    reason: str | None = None
-    reviewed_at: str | None = None
-    reviews: list[str] = Field(default_factory=list, description="Every decision, oldest first.")
-    names: dict[str, str] = Field(default_factory=dict, description="Each member's name, by id (as listed).")
-
-    def described(self, names: dict[str, str] | None = None) -> str:
-        """The summary with each member named: 白佳（P001172） rather than P001172."""
-        names = self.names if names is None else names
-        known = sorted((m for m in self.members if names.get(m)), key=len, reverse=True)
-        if not known:
-            return self.summary
-        # One pass, whole ids only: E1 is not part of E10, nor of a name put in before.
-        pattern = re.compile(r"(?<![A-Za-z0-9_-])(" + "|".join(map(re.escape, known)) + r")(?![A-Za-z0-9_-])")
-        return pattern.sub(lambda m: f"{names[m.group(1)]}（{m.group(1)}）", self.summary)
-
-
-def _lead(kind: LeadKind, key: Sequence[str], members: Iterable[str], score: float, summary: str,
-          evidence: dict, provinces: Iterable[str]) -> Lead:
-    digest = hashlib.sha256("|".join([kind.value, *key]).encode()).hexdigest()[:16]
-    return Lead(id=f"L{digest}", kind=kind, key=list(key), members=sorted(set(members)), score=round(min(score, 1.0), 4),
-                summary=summary, evidence=evidence, provinces=sorted(set(provinces)))
 
 
 def _province(region: str | None) -> str | None:
@@ -183,7 +126,7 @@ def _phoenix(store: Store, by_listed: dict[str, list[dict]], ties: list[dict]) -
                 soon = 1 - (start - day).days / PHOENIX_WINDOW.days
                 score = (0.45 * _ROLE_WEIGHT[role["role"]] + 0.25 * soon + 0.2 * new_firm
                          + 0.1 * (entry["state"] in ("active", "notified")))
-                lead = _lead(LeadKind.phoenix, [tied, role["taken"]], [tied, entry["id"], role["taken"]], score,
+                lead = make_lead(LeadKind.phoenix, [tied, role["taken"]], [tied, entry["id"], role["taken"]], score,
                              f"{tied}, {tie['role']} of listed {entry['id']} ({home}) since {tie['valid_from']}, "
                              f"became {role['role']} of {role['taken']} ({elsewhere}) on {role['valid_from']}, "
                              f"{(start - day).days} days after the listing {entry['entry_id']}",
@@ -214,7 +157,7 @@ def _shared_controllers(entries: dict[str, list[dict]], ties: list[dict]) -> lis
         if len(firms) < 2 or len(provinces) < 2:
             continue
         score = min(1.0, 0.3 + 0.2 * len(firms) + 0.15 * len(provinces))
-        leads.append(_lead(LeadKind.shared_controller, [person], [person, *firms], score,
+        leads.append(make_lead(LeadKind.shared_controller, [person], [person, *firms], score,
                            f"{person} controlled {len(firms)} listed enterprises in {len(provinces)} provinces: "
                            + ", ".join(sorted(firms)), {"enterprises": firms}, provinces))
     return leads
@@ -242,7 +185,7 @@ def _circular(store: Store, holdings: nx.DiGraph, listed_ids: set[str]) -> list[
         listed = sorted(set(part) & listed_ids)
         provinces = {p for node in part if (p := _province(regions.get(node)))}
         score = 0.5 + 0.3 * bool(listed) + 0.1 * (len(provinces) > 1) + 0.1 * (len(part) <= 4)
-        leads.append(_lead(LeadKind.circular_ownership, part, part, score,
+        leads.append(make_lead(LeadKind.circular_ownership, part, part, score,
                            f"{len(part)} enterprises hold each other in a cycle: " + ", ".join(part),
                            {"holdings": [{"owner": a, "owned": b, "share": s} for a, b, s in edges],
                             "listed": listed}, provinces))
@@ -276,7 +219,7 @@ def _shell_chains(store: Store, holdings: nx.DiGraph, listed_ids: set[str], on: 
         shares = [percent(holdings[a][b]["w"]) for a, b in zip([holder, *chain], [*chain, target])]
         score = min(1.0, 0.35 + 0.15 * len(chain) + 0.2 * bool({holder, target} & listed_ids)
                     + 0.1 * (len(provinces) > 1))
-        leads.append(_lead(LeadKind.shell_chain, chain, [holder, *chain, target], score,
+        leads.append(make_lead(LeadKind.shell_chain, chain, [holder, *chain, target], score,
                            f"{holder} holds {target} through {len(chain)} enterprises without staff that hold "
                            "nothing else: " + " → ".join([holder, *chain, target]),
                            {"holder": holder, "layers": chain, "target": target, "shares": shares}, provinces))
@@ -341,7 +284,7 @@ def _collusion_groups(store: Store, listed: list[dict], on: dt.date) -> list[Lea
             continue
         listed = sorted(set(firms) & listed_firms)
         score = 0.35 * (1 - conductance / GROUP_CONDUCTANCE) + 0.45 * min(density / 0.5, 1) + 0.2 * (len(provinces) > 2)
-        leads.append(_lead(LeadKind.collusion_group, firms, [*firms, *people], score,
+        leads.append(make_lead(LeadKind.collusion_group, firms, [*firms, *people], score,
                            f"{len(firms)} enterprises in {len(provinces)} provinces tied through {len(people)} "
                            f"people, {len(listed)} of them listed",
                            {"enterprises": firms, "people": people, "listed": listed, "ties": inner.number_of_edges(),
@@ -384,7 +327,7 @@ def _co_bidding(store: Store) -> list[Lead]:
             continue
         won = sorted({f for t in shared for f in winners[t] & community})
         provinces = {p for f in group if (p := _province(regions.get(f)))}
-        leads.append(_lead(LeadKind.co_bidding, group, group, cohesion * exclusivity,
+        leads.append(make_lead(LeadKind.co_bidding, group, group, cohesion * exclusivity,
                            f"{len(group)} firms bid together in {len(shared)} tenders (cohesion {cohesion:.2f}, "
                            f"exclusivity {exclusivity:.2f}); {len(won)} of them won some",
                            {"tenders": shared, "cohesion": round(cohesion, 4), "exclusivity": round(exclusivity, 4),
@@ -422,50 +365,3 @@ def find_leads(store: Store, catalogue: Catalogue, kinds: Sequence[LeadKind | st
     for lead in found:
         lead.found_on = on
     return sorted(found, key=lambda lead: (-lead.score, lead.id))
-
-
-def save_leads(store: Store, leads: Sequence[Lead], batch_size: int = 2_000) -> int:
-    """Store leads; one found again keeps its status and reviews."""
-    rows = [{"id": lead.id, "kind": lead.kind.value, "key": lead.key, "members": lead.members, "score": lead.score,
-             "summary": lead.summary, "evidence": json.dumps(lead.evidence, ensure_ascii=False, sort_keys=True),
-             "provinces": lead.provinces, "found_on": (lead.found_on or dt.date.today()).isoformat()}
-            for lead in leads]
-    for batch in batched(rows, batch_size):
-        store.write("leads_save", rows=batch)
-    return len(rows)
-
-
-def _from_store(props: dict) -> Lead:
-    return Lead(**{**props, "evidence": json.loads(props.get("evidence") or "{}")})
-
-
-def list_leads(store: Store, *, kind: LeadKind | None = None, status: LeadStatus | None = None,
-               subject: str | None = None, limit: int = 100, offset: int = 0) -> list[Lead]:
-    rows = store.read("leads_list", kind=kind.value if kind else None, status=status.value if status else None,
-                      subject=subject, limit=limit, offset=offset)
-    return _named(store, [_from_store(row["lead"]) for row in rows])
-
-
-def get_lead(store: Store, lead_id: str) -> Lead:
-    row = store.read_one("lead_by_id", id=lead_id)
-    if row is None:
-        raise NotFound(f"no lead {lead_id!r}")
-    return _named(store, [_from_store(row["lead"])])[0]
-
-
-def _named(store: Store, leads: list[Lead]) -> list[Lead]:
-    """The leads with their members' names: a person reads names, not ids."""
-    names = {row["subject"]["id"]: row["subject"]["name"]
-             for row in _read(store, "subjects_by_ids", (m for lead in leads for m in lead.members))}
-    return [lead.model_copy(update={"names": {m: names.get(m, "") for m in lead.members}}) for lead in leads]
-
-
-def review_lead(store: Store, lead_id: str, status: LeadStatus, reviewer: str, reason: str,
-                at: dt.datetime | None = None) -> Lead:
-    """Record a person's decision on a lead; it changes nothing else in the graph."""
-    at = at or dt.datetime.now(dt.UTC)
-    rows = store.write("lead_review", id=lead_id, status=status.value, reviewer=reviewer, reason=reason,
-                       at=at.isoformat(timespec="seconds")).rows
-    if not rows:
-        raise NotFound(f"no lead {lead_id!r}")
-    return _from_store(rows[0]["lead"])

@@ -20,11 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.leads import find_leads, list_leads, save_leads
+from analysis.leads import find_leads
 from bench.spine import percentile
 from demo.generate import generate_bundle
 from graph_model.catalogue.model import load_catalogue
 from graph_model.identity.pii import IdHasher
+from graph_model.leads import list_leads, save_leads
 from graph_model.settings import Settings
 from graph_model.store import open_store
 from graph_model.views.subgraph import among, neighbourhood, search

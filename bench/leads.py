@@ -40,12 +40,13 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from analysis.leads import LeadKind, find_leads
+from analysis.leads import find_leads
 from demo.generate import generate_bundle
 from demo.rings import KINDS, matches, plant_rings, read_truth
 from demo.tenders import write_tenders
 from graph_model.catalogue.model import load_catalogue
 from graph_model.identity.pii import IdHasher
+from graph_model.leads import LeadKind
 from graph_model.settings import Settings
 from graph_model.store import open_store
 from loaders.bundle import load_bundle

@@ -25,12 +25,13 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from analysis.controllers import derive_candidates
-from analysis.leads import find_leads, save_leads
+from analysis.leads import find_leads
 from demo.generate import generate_bundle
 from demo.tenders import write_tenders
 from exports.neo4j_admin import ARRAY_DELIMITER, FILL, PAGE, SPACES, export_store, finish_import
 from exports.neo4j_admin_bundle import export_bundle
 from graph_model.errors import InvalidInput
+from graph_model.leads import save_leads
 from graph_model.lifecycle.acts import Act, Resolution
 from graph_model.lifecycle.propagation import propagate
 from graph_model.lifecycle.transitions import transition

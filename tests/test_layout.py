@@ -14,7 +14,7 @@ LAYERS = [
     {"graph_model.vocabulary", "graph_model.errors", "graph_model.settings"},
     {"cypher"},
     {"graph_model.store"},
-    {"graph_model.identity", "graph_model.catalogue"},
+    {"graph_model.identity", "graph_model.catalogue", "graph_model.leads"},
     {"graph_model.lifecycle"},
     {"graph_model.check"},
     {"graph_model.views"},

@@ -20,13 +20,13 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pyvis.network import Network
 
-from analysis.leads import Lead, get_lead
 from graph_model.catalogue.model import Catalogue
 from graph_model.check.answer import CheckAnswer
 from graph_model.check.rules import check
 from graph_model.errors import NotFound
 from graph_model.identity.lookup import not_found_detail, resolve_subject
 from graph_model.identity.pii import IdHasher
+from graph_model.leads import Lead, lead_for_key
 from graph_model.lifecycle.history import History
 from graph_model.privacy.masking import Role, mask_check, mask_name, mask_subgraph, shows_persons
 from graph_model.store.base import Store
@@ -110,15 +110,6 @@ class Briefing:
     reasons: list[dict] = field(default_factory=list)
     catalogue_version: str = ""
     lead: Lead | None = None
-
-
-def _is_lead(store: Store, key: str) -> Lead | None:
-    if not key.startswith("L"):
-        return None
-    try:
-        return get_lead(store, key)
-    except NotFound:
-        return None
 
 
 def _path_edges(answer: CheckAnswer) -> tuple[set[str], list[Edge]]:
@@ -258,7 +249,7 @@ def build(store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *, on:
     """The briefing on the subject (bundle id, USCC, ID number) or lead ``key``, as of
     ``on`` (default today), masked for ``reader``."""
     on = on or dt.date.today()
-    lead = _is_lead(store, key)
+    lead = lead_for_key(store, key)
     if lead is not None and not shows_persons(reader):
         # Leads are about persons, so not public; answered as any unknown key is.
         raise NotFound(not_found_detail(key))

@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
-from analysis.leads import find_leads, save_leads
+from analysis.leads import find_leads
 from api.cli.common import console, exits, opened
 from api.cli.load import run_bundle_load
 from api.cli.serve import run_server
 from api.keys import KeyStore
 from demo.generate import generate_bundle
+from graph_model.leads import save_leads
 from graph_model.privacy.masking import Role
 from graph_model.settings import get_settings
 

@@ -11,8 +11,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from analysis.leads import LeadKind, LeadStatus, find_leads, list_leads, review_lead, save_leads
+from analysis.leads import find_leads
 from api.cli.common import console, exits, in_range, opened
+from graph_model.leads import LeadKind, LeadStatus, list_leads, review_lead, save_leads
 
 __all__ = ["app"]
 

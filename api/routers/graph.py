@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
-from analysis.leads import get_lead
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from api.reads import ReadsDep
 from graph_model.identity.lookup import KEY_HELP
+from graph_model.leads import get_lead
 from graph_model.privacy.reader import resolve_for
 from graph_model.views.subgraph import SearchHit, Subgraph, among, neighbourhood, search
 from graph_model.vocabulary.days import Day

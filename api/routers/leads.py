@@ -12,11 +12,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from analysis.leads import Lead, LeadKind, LeadStatus, list_leads, review_lead
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from api.reads import ReadsDep, client_of
+from graph_model.leads import Lead, LeadKind, LeadStatus, list_leads, review_lead
 
 __all__ = ["router"]
 

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from analysis.leads import LeadKind, LeadStatus, find_leads, list_leads, review_lead, save_leads
+from analysis.leads import find_leads
 from graph_model.errors import NotFound
+from graph_model.leads import LeadKind, LeadStatus, list_leads, review_lead, save_leads
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 

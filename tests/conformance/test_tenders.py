@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import random
 
-from analysis.leads import LeadKind, find_leads
+from analysis.leads import find_leads
+from graph_model.leads import LeadKind
 from loaders.bundle import load_bundle
 from loaders.tenders import load_tenders
 from tests.factories import Bundle
