@@ -97,8 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
     )
     app.add_middleware(PublicPace, floor_ms=settings.public_min_answer_ms)
-    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
-                       read_timeout_ms=settings.api_read_timeout_ms or None)
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     for router in (check.router, subjects.router, entries.router, tasks.router, feedback.router, leads.router,
                    controllers.router, graph.router, briefings.router, catalogue.router, audit_router.router):
         app.include_router(router)

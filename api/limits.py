@@ -1,5 +1,4 @@
-"""What a request may carry before the app reads it: a bounded body, and no NUL;
-and how long its reads may take.
+"""What a request may carry before the app reads it: a bounded body, and no NUL.
 
 A body over ``max_body_bytes`` is refused with a 413 before (or while) it is read,
 so a huge upload neither fills memory nor reaches validation. A NUL character, in
@@ -16,7 +15,6 @@ from urllib.parse import unquote_to_bytes
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
-from graph_model.store.base import READ_TIMEOUT_MS
 
 __all__ = ["RequestLimits"]
 
@@ -28,27 +26,14 @@ _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 class RequestLimits:
     """ASGI middleware refusing oversized bodies and NUL characters with a problem."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, read_timeout_ms: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.read_timeout_ms = read_timeout_ms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] in ("GET", "HEAD") and self.read_timeout_ms:
-            # A read may not hold a worker: the store stops it (503). Writes are not
-            # cut off half-way, so their reads run without the limit.
-            token = READ_TIMEOUT_MS.set(self.read_timeout_ms)
-            try:
-                await self._limited(scope, receive, send)
-            finally:
-                READ_TIMEOUT_MS.reset(token)
-            return
-        await self._limited(scope, receive, send)
-
-    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         if "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
             await self._invalid(scope, send, "path" if "\x00" in scope["path"] else "query")
             return

@@ -10,7 +10,7 @@ import pytest
 from graph_model.errors import QueryTimedOut
 from graph_model.settings import Settings
 from graph_model.store import open_store
-from graph_model.store.base import READ_TIMEOUT_MS
+from graph_model.store.base import TimeLimited
 from tests.serving import api_key, client, free_port, run_cli, serve, stop
 
 SUBJECTS = 400_000  # a name search scans them all: ~40 ms, far past a 1 ms limit
@@ -28,12 +28,14 @@ def test_a_read_stops_at_the_limit_and_only_when_one_is_set(tmp_path):
     store, server = _big_store(tmp_path / "data")
     try:
         assert store.read("search_names", q="无此名", limit=10) == []  # no limit: runs to the end
-        token = READ_TIMEOUT_MS.set(1)
-        try:
-            with pytest.raises(QueryTimedOut, match="ran past 1 ms"):
-                store.read("search_names", q="无此名", limit=10)
-        finally:
-            READ_TIMEOUT_MS.reset(token)
+        with pytest.raises(QueryTimedOut, match="ran past 1 ms"):
+            store.read("search_names", q="无此名", limit=10, timeout_ms=1)
+        limited = TimeLimited(store, 1)
+        with pytest.raises(QueryTimedOut, match="ran past 1 ms"):
+            limited.read("search_names", q="无此名", limit=10)
+        with pytest.raises(QueryTimedOut, match="ran past 1 ms"):
+            limited.read_one("search_names", q="无此名", limit=1)
+        assert limited.read_one("data_version") is not None  # the same store underneath
     finally:
         store.close()
         server.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
 from datetime import date
 
 from graph_model.catalogue.model import Catalogue
@@ -73,8 +72,7 @@ def check_many(store: Store, catalogue: Catalogue, hasher: IdHasher, keys: Seque
     answers: dict[str, CheckAnswer | None] = {}
 
     def read(part: Sequence[str]):
-        # In the caller's context (the API's read time limit goes along).
-        return pool.submit(copy_context().run, _lookup_many, store, hasher, part, "subject_records_many", **span)
+        return pool.submit(_lookup_many, store, hasher, part, "subject_records_many", **span)
 
     # One chunk is read ahead while the last one is judged: the store works while
     # Python parses and judges.

@@ -7,8 +7,6 @@ rely on every write being idempotent (MERGE / UNWIND), so a retried write is saf
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +15,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from cypher import Dialect, Queries, Query
 from graph_model.errors import QueryFailed
 
-__all__ = ["Store", "StoreBase", "WriteSummary", "bind", "batched", "plain"]
+__all__ = ["Store", "StoreBase", "TimeLimited", "WriteSummary", "bind", "batched", "plain"]
 
 T = TypeVar("T")
 
@@ -49,11 +47,14 @@ class Store(Protocol):
     dialect: Dialect
     queries: Queries
 
-    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
-        """Run a read query; one dict per record, keyed by the RETURN names."""
+    def read(self, name: str, /, *, variant: str | None = None, timeout_ms: int | None = None,
+             **params: Any) -> list[dict]:
+        """Run a read query; one dict per record, keyed by the RETURN names. With
+        ``timeout_ms`` the store stops it after that long (``QueryTimedOut``)."""
         ...
 
-    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
+    def read_one(self, name: str, /, *, variant: str | None = None, timeout_ms: int | None = None,
+                 **params: Any) -> dict | None:
         """Like ``read`` for a query that returns at most one record (None if none)."""
         ...
 
@@ -95,17 +96,11 @@ class Store(Protocol):
         ...
 
 
-# Reads stop after this many milliseconds (None: no limit). The API sets it for GET
-# requests, so a read cannot hold a worker; an act's own reads (inside a write) and
-# batch commands (loads, analyses) run without it.
-READ_TIMEOUT_MS: ContextVar[int | None] = ContextVar("sanctionnet_read_timeout_ms", default=None)
-
-
 class StoreBase:
     """What both adapters derive from ``read`` and ``write``."""
 
-
-    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
+    def read(self, name: str, /, *, variant: str | None = None, timeout_ms: int | None = None,
+             **params: Any) -> list[dict]:
         raise NotImplementedError
 
     def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
@@ -116,8 +111,9 @@ class StoreBase:
         # No bulk path: the loader writes through its UNWIND ... MERGE queries.
         return False
 
-    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
-        rows = self.read(name, variant=variant, **params)
+    def read_one(self, name: str, /, *, variant: str | None = None, timeout_ms: int | None = None,
+                 **params: Any) -> dict | None:
+        rows = self.read(name, variant=variant, timeout_ms=timeout_ms, **params)
         if len(rows) > 1:
             raise QueryFailed(f"query {name!r} returned {len(rows)} records, expected at most one")
         return rows[0] if rows else None
@@ -128,6 +124,31 @@ class StoreBase:
         for batch in batched(rows, batch_size):
             total.add(self.write(name, variant=variant, rows=batch, **params))
         return total
+
+
+class TimeLimited:
+    """A store whose every read stops after ``timeout_ms`` (``QueryTimedOut``); writes,
+    and the reads inside them, run to the end as on the store itself.
+
+    The API hands this to the domain for GET requests and batch checks, so a read
+    cannot hold a worker; loads, analyses and the CLI use the store as it is.
+    """
+
+    def __init__(self, store: Store, timeout_ms: int) -> None:
+        self.store = store
+        self.timeout_ms = timeout_ms
+        self.dialect = store.dialect
+        self.queries = store.queries
+
+    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
+        return self.store.read(name, variant=variant, timeout_ms=self.timeout_ms, **params)
+
+    def read_one(self, name: str, /, *, variant: str | None = None, **params: Any) -> dict | None:
+        return self.store.read_one(name, variant=variant, timeout_ms=self.timeout_ms, **params)
+
+    def __getattr__(self, attribute: str) -> Any:
+        # write, write_rows, create_graph, ensure_schema, checkpoint, close: as they are.
+        return getattr(self.store, attribute)
 
 
 def bind(queries: Queries, name: str, variant: str | None, params: dict[str, Any]) -> Query:

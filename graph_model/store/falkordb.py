@@ -14,7 +14,7 @@ from falkordb.query_result import parse_scalar
 
 from cypher import Dialect, get_queries
 from graph_model.errors import QueryFailed, QueryTimedOut, StoreUnavailable
-from graph_model.store.base import READ_TIMEOUT_MS, StoreBase, WriteSummary, bind, plain
+from graph_model.store.base import StoreBase, WriteSummary, bind, plain
 from graph_model.store.falkordb_bulk import BulkRefused, edge_blobs, node_blobs
 from graph_model.vocabulary import kinds
 
@@ -53,7 +53,8 @@ class FalkorStore(StoreBase):
         self._graph = self._db.select_graph(graph)
         self.graph_name = graph
 
-    def _run(self, name: str, variant: str | None, params: dict[str, Any], *, read_only: bool):
+    def _run(self, name: str, variant: str | None, params: dict[str, Any], *, read_only: bool,
+             timeout_ms: int | None = None):
         """Run a query; a read returns its rows, a write the client's result (for its
         statistics)."""
         query = bind(self.queries, name, variant, params)
@@ -64,7 +65,7 @@ class FalkorStore(StoreBase):
         while True:
             try:
                 if read_only:
-                    return self._read_rows(query.text, params)
+                    return self._read_rows(query.text, params, timeout_ms)
                 return self._graph.query(query.text, params)
             except _TRANSIENT as exc:
                 if not recovered and not isinstance(exc, redis.exceptions.BusyLoadingError):
@@ -78,13 +79,13 @@ class FalkorStore(StoreBase):
             except redis.exceptions.ResponseError as exc:
                 message = str(exc)
                 if "timed out" in message.lower():
-                    raise QueryTimedOut(f"query {name!r} ran past {READ_TIMEOUT_MS.get()} ms; ask for less "
+                    raise QueryTimedOut(f"query {name!r} ran past {timeout_ms} ms; ask for less "
                                         "(a limit, a date, one subject)") from exc
                 if message.startswith("MISCONF") or "append only file" in message.lower():
                     raise StoreUnavailable(f"FalkorDB cannot persist writes: {message}") from exc
                 raise QueryFailed(f"query {name!r} failed: {message}") from exc
 
-    def _read_rows(self, text: str, params: dict[str, Any]) -> list[dict]:
+    def _read_rows(self, text: str, params: dict[str, Any], timeout_ms: int | None) -> list[dict]:
         """GRAPH.RO_QUERY, with its compact reply turned straight into plain rows.
 
         The client's QueryResult builds typed objects that we would then convert
@@ -93,8 +94,7 @@ class FalkorStore(StoreBase):
         quoting (``stringify_param_value``), as its ``ro_query`` does.
         """
         header = "".join(f"`{key}`={stringify_param_value(value)} " for key, value in params.items())
-        timeout = READ_TIMEOUT_MS.get()
-        limit = ("TIMEOUT", str(timeout)) if timeout else ()
+        limit = ("TIMEOUT", str(timeout_ms)) if timeout_ms else ()
         reply = self._graph.execute_command("GRAPH.RO_QUERY", self.graph_name,
                                             f"CYPHER {header}{text}" if header else text, "--compact", *limit)
         for part in (reply[0], reply[-1]):
@@ -139,8 +139,9 @@ class FalkorStore(StoreBase):
             rows=FalkorStore._rows(result) if result.header else [],
         )
 
-    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
-        return self._run(name, variant, params, read_only=True)
+    def read(self, name: str, /, *, variant: str | None = None, timeout_ms: int | None = None,
+             **params: Any) -> list[dict]:
+        return self._run(name, variant, params, read_only=True, timeout_ms=timeout_ms)
 
     def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
         return self._summary(self._run(name, variant, params, read_only=False))

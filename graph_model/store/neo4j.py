@@ -20,7 +20,7 @@ from neo4j.exceptions import (
 
 from cypher import Dialect, get_queries
 from graph_model.errors import ConstraintViolated, QueryFailed, QueryTimedOut, StoreUnavailable
-from graph_model.store.base import READ_TIMEOUT_MS, StoreBase, WriteSummary, bind, plain
+from graph_model.store.base import StoreBase, WriteSummary, bind, plain
 from graph_model.vocabulary import kinds
 
 __all__ = ["Neo4jStore"]
@@ -46,7 +46,8 @@ class Neo4jStore(StoreBase):
     def _session(self, mode: str) -> neo4j.Session:
         return self._driver.session(database=self._database, default_access_mode=mode)
 
-    def _run(self, name: str, variant: str | None, params: dict[str, Any], *, read_only: bool):
+    def _run(self, name: str, variant: str | None, params: dict[str, Any], *, read_only: bool,
+             timeout_ms: int | None = None):
         query = bind(self.queries, name, variant, params)
         params = plain(params)
 
@@ -55,9 +56,8 @@ class Neo4jStore(StoreBase):
             records = [record.data() for record in result]
             return records, result.consume().counters
 
-        timeout = READ_TIMEOUT_MS.get()
-        if read_only and timeout:
-            work = neo4j.unit_of_work(timeout=timeout / 1000)(work)
+        if read_only and timeout_ms:
+            work = neo4j.unit_of_work(timeout=timeout_ms / 1000)(work)
 
         try:
             with self._session(neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS) as session:
@@ -72,7 +72,7 @@ class Neo4jStore(StoreBase):
             raise SchemaForbidden(f"query {name!r}: {exc.message}") from exc
         except ClientError as exc:
             if exc.code and "TransactionTimedOut" in exc.code:
-                raise QueryTimedOut(f"query {name!r} ran past {timeout} ms; ask for less "
+                raise QueryTimedOut(f"query {name!r} ran past {timeout_ms} ms; ask for less "
                                     "(a limit, a date, one subject)") from exc
             if exc.code and "ConstraintValidationFailed" in exc.code:
                 raise ConstraintViolated(f"query {name!r}: {exc.message}") from exc
@@ -80,8 +80,9 @@ class Neo4jStore(StoreBase):
         except (Neo4jError, DriverError) as exc:
             raise QueryFailed(f"query {name!r} failed: {exc}") from exc
 
-    def read(self, name: str, /, *, variant: str | None = None, **params: Any) -> list[dict]:
-        records, _ = self._run(name, variant, params, read_only=True)
+    def read(self, name: str, /, *, variant: str | None = None, timeout_ms: int | None = None,
+             **params: Any) -> list[dict]:
+        records, _ = self._run(name, variant, params, read_only=True, timeout_ms=timeout_ms)
         return records
 
     def write(self, name: str, /, *, variant: str | None = None, **params: Any) -> WriteSummary:
