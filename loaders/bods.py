@@ -1,38 +1,32 @@
-"""Beneficial Ownership Data Standard (BODS 0.4) statements in and out of the graph.
+"""Beneficial Ownership Data Standard (BODS 0.4) statements into the graph
+(``exports.bods`` writes them out, with the vocabulary named here).
 
-Import reads a JSON array (or JSON lines) of entity, person and relationship
+It reads a JSON array (or JSON lines) of entity, person and relationship
 statements, keeps the latest statement of each record (``statementDate`` order),
 turns records into bundle rows (docs/bundle.md) and loads them through
-:class:`loaders.convert.BundleWriter`. Export writes every subject and every
-ownership or control relation as BODS 0.4 statements. docs/formats.md has the
-mapping and the decisions (share ranges, indirect interests, closed records, end
+:class:`loaders.convert.BundleWriter`. docs/formats.md has the mapping and the decisions (share ranges, indirect interests, closed records, end
 dates).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from itertools import groupby
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from graph_model.catalogue.model import Catalogue
 from graph_model.identity.pii import IdHasher
-from graph_model.privacy.masking import Role, shows_subject
 from graph_model.store.base import Store
-from graph_model.vocabulary.kinds import OPEN_END, OPEN_START, RelType
+from graph_model.vocabulary.kinds import RelType
 from loaders.bundle import LoadReport
 from loaders.convert import BundleWriter, Conversion, number_text
-from loaders.interchange import (LEGAL_REP, MARKERS, bundle_id, iso_day, read_json_records, read_relations,
-                                 read_subjects, split_marker, usable_resident_id, usable_uscc, with_marker)
+from loaders.interchange import (LEGAL_REP, bundle_id, iso_day, read_json_records, split_marker, usable_resident_id,
+                                 usable_uscc)
 from loaders.source_ids import attach_records, record_source
 
-__all__ = ["BODS_VERSION", "bods_to_bundle", "export_bods", "load_bods"]
+__all__ = ["BOARD", "BODS_VERSION", "SHARE_RANGE", "SUBJECT_IS_FROM", "bods_to_bundle", "load_bods"]
 
 BODS_VERSION = "0.4"
 _R = RelType
@@ -50,20 +44,13 @@ _USCC_SCHEMES = {"CN-USCI", "CN-SAIC", "CN-SAMR"}
 _USCC_NAME = re.compile(r"统一社会信用代码|unified social credit", re.I)
 _ID_CARD_NAME = re.compile(r"居民身份证|resident identity card", re.I)
 _SHARES = {"shareholding", "votingRights"}
-_BOARD = ("boardChair", "boardMember", "seniorManagingOfficial")
+BOARD = ("boardChair", "boardMember", "seniorManagingOfficial")
 _CONTROL = {"otherInfluenceOrControl", "appointmentOfBoard", "controlViaCompanyRulesOrArticles",
             "controlByLegalFramework", "rightsGrantedByContract", "conditionalRightsGrantedByContract", "votingRights"}
-_RANGE = re.compile(r"^share ([\[(])(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)([\])])$")
+SHARE_RANGE = re.compile(r"^share ([\[(])(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)([\])])$")
 # Relations whose BODS subject is the holder of the role (a unit and its superior, a
 # branch and its parent); for every other type the subject is the entity held.
-_SUBJECT_IS_FROM = {_R.SUPERVISED_BY, _R.BRANCH_OF}
-_EXPORT_INTEREST = {_R.HOLDS_SHARES: "shareholding", _R.ACTUAL_CONTROLLER_OF: "otherInfluenceOrControl",
-                    _R.LEGAL_REP_OF: "seniorManagingOfficial", _R.PRINCIPAL_OF: "seniorManagingOfficial",
-                    _R.MANAGES: "seniorManagingOfficial", _R.KEY_PERSON_OF: "seniorManagingOfficial",
-                    _R.SUPERVISED_BY: "controlByLegalFramework", _R.BRANCH_OF: "controlViaCompanyRulesOrArticles"}
-# Beneficial owner (受益所有人): 25 % of the shares or actual control (受益所有人信息管理办法, 2024).
-_BO_SHARE = 25.0
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sanctionnet.invalid/bods/statement")
+SUBJECT_IS_FROM = {_R.SUPERVISED_BY, _R.BRANCH_OF}
 
 
 # ---------------------------------------------------------------------- BODS import
@@ -175,7 +162,7 @@ def _interest(interest: dict, subject_kind: str | None, party_kind: str | None,
         if share is not None:
             tokens += (["votingRights"] if kind == "votingRights" else []) + ([token] if token else [])
             return _R.HOLDS_SHARES, _compose(details, tokens), share, ""
-    if kind in _BOARD:
+    if kind in BOARD:
         return _R.KEY_PERSON_OF, _compose(details, tokens) or kind, None, ""
     if kind in _CONTROL:
         if party_kind == "public_body" and subject_kind in ("enterprise", "public_body"):
@@ -219,7 +206,7 @@ def _relationship(rid: str, st: dict, where: str, conversion: Conversion, writer
             conversion.note("interests merged into a role period of the same type and start")
             continue
         seen.add((rel, valid_from))
-        from_id, to_id = (subject, party) if rel in _SUBJECT_IS_FROM else (party, subject)
+        from_id, to_id = (subject, party) if rel in SUBJECT_IS_FROM else (party, subject)
         writer.add("relations.csv", {"from_id": from_id, "to_id": to_id, "type": rel.value, "share": share,
                                     "valid_from": valid_from, "valid_to": _last_day(interest.get("endDate"), closed),
                                     "title": title}, where, bundle_id(rid))
@@ -291,107 +278,3 @@ def load_bods(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: list[
     conversion, writer = bods_to_bundle(paths)
     attach_records(store, hasher, writer, conversion, source="bods")
     return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
-
-
-# ---------------------------------------------------------------------- BODS export
-
-
-def _statement(record_id: str, record_type: str, declared: str, details: dict, published: str) -> dict:
-    body = {"declarationSubject": declared, "recordId": record_id, "recordStatus": "new", "recordType": record_type,
-            "recordDetails": details, "statementDate": published}
-    digest = json.dumps(body, ensure_ascii=False, sort_keys=True)
-    return {"statementId": str(uuid.uuid5(_NAMESPACE, digest)), **body,
-            "publicationDetails": {"bodsVersion": BODS_VERSION, "publicationDate": published,
-                                   "publisher": {"name": "sanctionnet"}}}
-
-
-def _bods_subject(row: dict) -> dict:
-    if row["kind"] == "person":
-        details: dict[str, Any] = {"isComponent": False, "personType": "knownPerson",
-                                   "names": [{"type": "legal", "fullName": row["name"]}]}
-        return {"type": "person", "details": details}
-    entity_type = "stateBody" if row["kind"] == "public_body" else "registeredEntity"
-    details = {"isComponent": False, "entityType": {"type": entity_type}, "name": row["name"]}
-    if row["uscc"]:
-        details["identifiers"] = [{"id": row["uscc"], "scheme": "CN-USCI",
-                                   "schemeName": "统一社会信用代码 (Unified Social Credit Identifier)"}]
-        details["jurisdiction"] = {"code": "CN", "name": "China"}
-    if row["established"]:
-        details["foundingDate"] = row["established"]
-    return {"type": "entity", "details": details}
-
-
-def _bods_interest(row: dict, party_kind: str) -> dict:
-    rel = RelType(row["type"])
-    title = row["title"]
-    tokens = title.split("; ") if title else []
-    interest: dict[str, Any] = {"type": _EXPORT_INTEREST[rel],
-                                "directOrIndirect": "indirect" if "indirect" in tokens else "direct"}
-    share = row["share"]
-    if rel is _R.HOLDS_SHARES and share is not None:
-        interest["type"] = "votingRights" if "votingRights" in tokens else "shareholding"
-        match = next(filter(None, map(_RANGE.fullmatch, tokens)), None)
-        if match:
-            low_in, low, high, high_in = match.groups()
-            interest["share"] = {"minimum" if low_in == "[" else "exclusiveMinimum": float(low),
-                                 "maximum" if high_in == "]" else "exclusiveMaximum": float(high)}
-        else:
-            interest["share"] = {"exact": share, "minimum": share, "maximum": share}
-    if rel is _R.KEY_PERSON_OF:
-        interest["type"] = next((code for code in _BOARD if code in tokens), None) or (
-            "boardChair" if re.search(r"董事长|chair", title or "", re.I) else
-            "boardMember" if re.search(r"董事|director|board", title or "", re.I) else "seniorManagingOfficial")
-    details = with_marker(rel, title) if rel in MARKERS else title
-    if details:
-        interest["details"] = details
-    interest["beneficialOwnershipOrControl"] = party_kind == "person" and (
-        rel is _R.ACTUAL_CONTROLLER_OF or (rel is _R.HOLDS_SHARES and (share or 0) >= _BO_SHARE))
-    if row["valid_from"] and row["valid_from"] != OPEN_START:
-        interest["startDate"] = row["valid_from"]
-    if row["valid_to"] and row["valid_to"] != OPEN_END:
-        # BODS endDate is the day the interest ceased: the day after our last day.
-        interest["endDate"] = (date.fromisoformat(row["valid_to"]) + timedelta(days=1)).isoformat()
-    return interest
-
-
-def export_bods(store: Store, out: TextIO, *, published: date | None = None, reader: Role = Role.admin) -> int:
-    """Write every subject and every ownership or control relation as a BODS 0.4 JSON
-    array (``sanctionnet export bods FILE``); return the number of statements.
-
-    The relations one subject holds in another are one relationship record, with an
-    interest per role period; STAFF_OF and RELATIVE_OF (neither ownership nor control)
-    are left out. Statement ids are uuid5 of the content, so the same graph and
-    ``published`` date (default today) give the same file.
-    """
-    day = (published or date.today()).isoformat()
-    written = 0
-    kinds: dict[str, str] = {}
-    out.write("[")
-    for row in read_subjects(store):
-        if not shows_subject(row["kind"], reader):
-            continue  # the public's view: no person, no tie to one
-        kinds[row["id"]] = row["kind"]
-        subject = _bods_subject(row)
-        written += _emit(out, _statement(row["id"], subject["type"], row["id"], subject["details"], day), written)
-    # Periods come sorted by holder, then by what is held: one pair's periods are adjacent.
-    pairs = groupby(read_relations(store, list(kinds), _EXPORT_INTEREST), key=lambda r: (r["from_id"], r["to_id"]))
-    for (from_id, to_id), rows in pairs:
-        if to_id not in kinds:
-            continue
-        rows = list(rows)
-        for unit in (False, True):
-            interests = [_bods_interest(r, kinds.get(from_id, "")) for r in rows
-                         if (RelType(r["type"]) in _SUBJECT_IS_FROM) is unit]
-            if interests:
-                subject, party = (from_id, to_id) if unit else (to_id, from_id)
-                key = f"{subject}\x1f{party}\x1f{int(unit)}"
-                record_id = "rel-" + hashlib.sha256(key.encode()).hexdigest()[:32]
-                details = {"isComponent": False, "subject": subject, "interestedParty": party, "interests": interests}
-                written += _emit(out, _statement(record_id, "relationship", subject, details, day), written)
-    out.write("\n]\n")
-    return written
-
-
-def _emit(out: TextIO, statement: dict, written: int) -> int:
-    out.write((",\n" if written else "\n") + json.dumps(statement, ensure_ascii=False, sort_keys=True))
-    return 1

@@ -1,38 +1,35 @@
-"""FollowTheMoney (FtM) entities in and out of the graph.
+"""FollowTheMoney (FtM) entities into the graph (``exports.ftm`` writes them out).
 
-Import turns FtM entity JSON (one entity per line, or one JSON array) into bundle rows
+It turns FtM entity JSON (one entity per line, or one JSON array) into bundle rows
 (docs/bundle.md) and loads them through :class:`loaders.convert.BundleWriter`, so that
-validation, rejects and idempotency are the bundle loader's. Export writes every
-subject, role period and list entry as FtM entities, read with the named queries of
-``cypher/export.cypher``. docs/formats.md has the mapping and what is left out.
+validation, rejects and idempotency are the bundle loader's. ``LINKS`` and
+``SUMMARY_PREFIX`` are the mapping both directions share. docs/formats.md has the
+mapping and what is left out.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from graph_model.catalogue.model import Catalogue, load_catalogue
 from graph_model.identity.pii import IdHasher
-from graph_model.privacy.masking import Role, shows_entry, shows_persons, shows_subject
 from graph_model.store.base import Store
-from graph_model.vocabulary.kinds import OPEN_END, OPEN_START, BasisKind, EntryState, RelType
+from graph_model.vocabulary.kinds import BasisKind, EntryState, RelType
 from loaders.bundle import LoadReport
-from loaders.convert import BundleWriter, Conversion, number_text
-from loaders.interchange import (LEGAL_REP, MARKERS, bundle_id, iso_day, read_entries, read_json_records,
-                                 read_relations, read_subjects, split_marker, usable_resident_id, usable_uscc,
-                                 with_marker)
+from loaders.convert import BundleWriter, Conversion
+from loaders.interchange import (LEGAL_REP, bundle_id, iso_day, read_json_records, split_marker, usable_resident_id,
+                                 usable_uscc)
 from loaders.source_ids import attach_records, record_source
 
-__all__ = ["export_ftm", "ftm_to_bundle", "load_ftm"]
+__all__ = ["LINKS", "SUMMARY_PREFIX", "ftm_to_bundle", "load_ftm"]
 
 _R = RelType
 # link schema -> (from property, to property, title property, default type, marked types)
-_LINKS: dict[str, tuple[str, str, str, RelType | None, set[RelType]]] = {
+LINKS: dict[str, tuple[str, str, str, RelType | None, set[RelType]]] = {
     "Ownership": ("owner", "asset", "role", _R.HOLDS_SHARES, {_R.ACTUAL_CONTROLLER_OF}),
     "Directorship": ("director", "organization", "role", _R.KEY_PERSON_OF,
                      {_R.LEGAL_REP_OF, _R.PRINCIPAL_OF, _R.MANAGES}),
@@ -40,7 +37,6 @@ _LINKS: dict[str, tuple[str, str, str, RelType | None, set[RelType]]] = {
     "Family": ("person", "relative", "relationship", _R.RELATIVE_OF, set()),
     "UnknownLink": ("subject", "object", "role", None, {_R.BRANCH_OF, _R.SUPERVISED_BY}),
 }
-_EXPORT_LINK = {rel: schema for schema, spec in _LINKS.items() for rel in {spec[3], *spec[4]} - {None}}
 _SUBJECTS = {"Company": "enterprise", "LegalEntity": "enterprise", "Organization": "enterprise",
              "PublicBody": "public_body", "Person": "person"}
 _NOT_MAPPED = {
@@ -60,8 +56,7 @@ _GOV_NAME = re.compile(r"(人民政府|委员会|局|厅|人民法院|人民检�
                        re.I)
 _PRINCIPAL = re.compile(r"主要负责人")
 _CONTROLLER = re.compile(r"实际控制人|actual\s+controller", re.I)
-_SUMMARY = "sanctionnet "  # prefix of an exported Sanction's summary: JSON of entry fields FtM has no property for
-_FTM_SCHEMA = {"enterprise": "Company", "person": "Person", "public_body": "PublicBody"}
+SUMMARY_PREFIX = "sanctionnet "  # prefix of an exported Sanction's summary: JSON of entry fields FtM has no property for
 
 
 # ----------------------------------------------------------------------------- import
@@ -141,7 +136,7 @@ def _subject(entity: dict, sid: str, where: str, conversion: Conversion, writer:
 def _link_type(schema: str, role: str | None, has_share: bool) -> tuple[RelType | None, str | None]:
     """The type a link becomes, and its title: a marker, a role that says 法定代表人 /
     主要负责人 (Directorship) or 实际控制人 (Ownership without a percentage), or the default."""
-    _, _, _, default, marked = _LINKS[schema]
+    _, _, _, default, marked = LINKS[schema]
     rel, rest = split_marker(role)
     if rel in marked:
         return rel, rest
@@ -168,7 +163,7 @@ def _share(percentage: list[str]) -> float | None:
 
 def _link(entity: dict, fid: str, where: str, conversion: Conversion, writer: BundleWriter) -> None:
     schema, props = entity["schema"], entity["properties"]
-    src, dst, title_prop, _, _ = _LINKS[schema]
+    src, dst, title_prop, _, _ = LINKS[schema]
     ends = [_values(props, src), _values(props, dst)]
     if not all(ends):
         conversion.skip(schema, f"lacks {src} or {dst}", where)
@@ -224,7 +219,7 @@ def _sanction(entity: dict, fid: str, where: str, conversion: Conversion, writer
         conversion.skip("Sanction", "reason must be a basis kind and status an entry state", where)
         return
     conversion.note("Sanctions without a status taken as active", int(first["status"] is None))
-    extra = next((_summary(s) for s in _values(props, "summary") if s.startswith(_SUMMARY)), {})
+    extra = next((_summary(s) for s in _values(props, "summary") if s.startswith(SUMMARY_PREFIX)), {})
     entry_id = bundle_id((_values(props, "recordId") or [None])[0]) or fid
     named = extra.get("named") if isinstance(extra.get("named"), list) else []
     writer.add("entries.csv", {
@@ -239,7 +234,7 @@ def _sanction(entity: dict, fid: str, where: str, conversion: Conversion, writer
 def _summary(text: str) -> dict:
     """Entry fields an exported Sanction carries in its summary (region, state_since, ...)."""
     try:
-        value = json.loads(text[len(_SUMMARY):])
+        value = json.loads(text[len(SUMMARY_PREFIX):])
     except json.JSONDecodeError:
         return {}
     return value if isinstance(value, dict) else {}
@@ -261,7 +256,7 @@ def _convert(path: Path, conversion: Conversion, writer: BundleWriter, list_ids:
             conversion.skip(schema, "id is empty or may be an ID number: ids are shown in clear", where)
         elif schema in _SUBJECTS:
             _subject(entity, fid, where, conversion, writer)
-        elif schema in _LINKS or schema == "Sanction":
+        elif schema in LINKS or schema == "Sanction":
             links.append((entity, fid, where))
         else:
             conversion.skip(schema, _NOT_MAPPED.get(schema, f"no counterpart in the graph for schema {schema}"), where)
@@ -299,89 +294,3 @@ def load_ftm(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: list[P
     conversion, writer = ftm_to_bundle(paths, catalogue=catalogue)
     attach_records(store, hasher, writer, conversion, source="ftm")
     return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
-
-
-# ----------------------------------------------------------------------------- export
-
-
-def _dates(props: dict, valid_from: str | None, valid_to: str | None) -> None:
-    if valid_from and valid_from != OPEN_START:
-        props["startDate"] = [valid_from]
-    if valid_to and valid_to != OPEN_END:
-        props["endDate"] = [valid_to]
-
-
-def _ftm_subject(row: dict) -> dict:
-    props: dict[str, list[str]] = {"name": [row["name"]]}
-    if row["uscc"]:
-        props["uscCode"], props["registrationNumber"] = [row["uscc"]], [row["uscc"]]
-    if row["established"] and row["kind"] != "person":
-        props["incorporationDate"] = [row["established"]]
-    if row["status"]:
-        props["status"] = [row["status"]]
-    if row["ownership"] == "soe":
-        props["topics"] = ["gov.soe"]
-    return {"id": row["id"], "schema": _FTM_SCHEMA[row["kind"]], "properties": props}
-
-
-def _ftm_relation(row: dict) -> dict:
-    rel = RelType(row["type"])
-    schema = _EXPORT_LINK[rel]
-    src, dst, title_prop, _, _ = _LINKS[schema]
-    props: dict[str, list[str]] = {src: [row["from_id"]], dst: [row["to_id"]]}
-    role = with_marker(rel, row["title"]) if rel in MARKERS else row["title"]
-    if role:
-        props[title_prop] = [role]
-    if rel is _R.HOLDS_SHARES and row["share"] is not None:
-        props["percentage"] = [number_text(row["share"])]
-    _dates(props, row["valid_from"], row["valid_to"])
-    key = "\x1f".join((row["from_id"], row["to_id"], rel.value, row["valid_from"] or OPEN_START))
-    return {"id": "rel-" + hashlib.sha256(key.encode()).hexdigest()[:32], "schema": schema, "properties": props}
-
-
-def _ftm_sanction(row: dict) -> dict:
-    props = {"entity": [row["subject_id"]], "authority": [row["deciding_dept"]], "authorityId": [row["basis"]],
-             "reason": [row["basis_kind"]], "program": [row["list"]], "programId": [row["list"]],
-             "listingDate": [row["determined"]], "status": [row["state"]], "recordId": [row["entry_id"]],
-             "country": ["cn"]}
-    _dates(props, row["determined"], row["valid_to"])
-    if row["measures"]:
-        props["provisions"] = list(row["measures"])
-    extra = {k: v for k, v in (("region", row["region"]), ("state_since", row["state_since"]),
-                               ("named", list(row["named"] or [])), ("permanent", bool(row["permanent"]))) if v}
-    if extra:
-        props["summary"] = [_SUMMARY + json.dumps(extra, ensure_ascii=False, sort_keys=True)]
-    return {"id": "entry-" + hashlib.sha256(row["entry_id"].encode()).hexdigest()[:32], "schema": "Sanction",
-            "properties": props}
-
-
-def export_ftm(store: Store, out: TextIO, *, reader: Role = Role.admin, catalogue: Catalogue | None = None) -> int:
-    """Write every subject, role period and list entry as FtM entities, one JSON object
-    per line (``sanctionnet export ftm FILE``); return how many. For a ``public``
-    reader (``catalogue`` then needed): no person, no tie to one, and only restricting
-    listings in force, naming nobody.
-
-    The order is fixed (subjects, then role periods by holder, then entries) and the ids
-    of periods and entries are hashes of their keys, so the same graph gives the same
-    file. Persons carry their name only: no ID number, hash or masked form.
-    """
-    written = 0
-    ids: list[str] = []
-    for row in read_subjects(store):
-        if shows_subject(row["kind"], reader):
-            ids.append(row["id"])
-            written += _emit(out, _ftm_subject(row))
-    shown = set(ids)
-    for row in read_relations(store, ids, RelType):
-        if row["to_id"] in shown:
-            written += _emit(out, _ftm_relation(row))
-    for row in read_entries(store):
-        effect = catalogue.lists[row["list"]].effect if catalogue and row["list"] in catalogue.lists else None
-        if row["subject_id"] in shown and shows_entry(row, effect, reader):
-            written += _emit(out, _ftm_sanction(row if shows_persons(reader) else {**row, "named": []}))
-    return written
-
-
-def _emit(out: TextIO, entity: dict) -> int:
-    out.write(json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n")
-    return 1

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.bods import _bods_interest, _interest, bods_to_bundle, export_bods, load_bods
+from exports.bods import _bods_interest, export_bods
+from loaders.bods import _interest, bods_to_bundle, load_bods
 from loaders.convert import BundleWriter, Conversion
 from loaders.ftm import ftm_to_bundle, load_ftm
 from tests.test_ftm import FIXTURE as FTM_FIXTURE

@@ -13,10 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from exports.ftm import export_ftm
 from graph_model.vocabulary.kinds import RelType
 from loaders.bundle import load_bundle
 from loaders.convert import BundleWriter, Conversion
-from loaders.ftm import export_ftm, ftm_to_bundle, load_ftm
+from loaders.ftm import ftm_to_bundle, load_ftm
 from loaders.interchange import PAGE
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ftm" / "harbin.ftm.json"

@@ -13,6 +13,8 @@ import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.common import Opened, console, err, exits, opened
+from exports.bods import export_bods
+from exports.ftm import export_ftm
 from exports.neo4j_admin import Written, export_store, finish_import
 from exports.neo4j_admin_bundle import export_bundle
 from graph_model.catalogue.model import load_catalogue
@@ -21,9 +23,7 @@ from graph_model.identity.pii import IdHasher
 from graph_model.privacy.masking import Role
 from graph_model.settings import get_settings
 from graph_model.vocabulary.days import parse_day
-from loaders.bods import export_bods
 from loaders.bundle import write_rejects
-from loaders.ftm import export_ftm
 
 __all__ = ["app"]
 
