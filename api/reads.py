@@ -16,13 +16,26 @@ from api.keys import ApiKey
 from graph_model.privacy.reader import Reader
 from graph_model.vocabulary.kinds import SubjectKind
 
-__all__ = ["Reads", "ReadsDep", "client_of"]
+__all__ = ["Reads", "ReadsDep", "client_of", "person_read"]
 
 
 def client_of(request: Request) -> str | None:
     """The client's address as the audit log records it (the connection's peer, or what
     a trusted proxy says: docs/security.md)."""
     return request.client.host if request.client else None
+
+
+def person_read(what: str | None, persons: Iterable[str], subject: dict | None, fields: dict) -> dict | None:
+    """The fields of a ``read_person`` audit line for an answer that named ``persons``
+    (and ``subject``, if a person: bundle ids, never an ID number); None if it named
+    none. The API (``Reads``) and the CLI (``Opened.read_person``) both write it."""
+    named = set(persons)
+    if subject is not None and subject.get("kind") == SubjectKind.person:
+        named.add(subject["id"])
+    if not named:
+        return None
+    return {**({"what": what} if what else {}), **({"subject": subject["id"]} if subject is not None else {}),
+            "persons": sorted(named), **fields}
 
 
 @dataclass
@@ -34,13 +47,8 @@ class Reads:
     reader: Reader
 
     def _fields(self, what: str | None, persons: Iterable[str], subject: dict | None, fields: dict) -> dict | None:
-        named = set(persons)
-        if subject is not None and subject.get("kind") == SubjectKind.person:
-            named.add(subject["id"])
-        if not named:
-            return None
-        return {"client": self.client, **({"what": what} if what else {}),
-                **({"subject": subject["id"]} if subject is not None else {}), "persons": sorted(named), **fields}
+        line = person_read(what, persons, subject, fields)
+        return None if line is None else {"client": self.client, **line}
 
     async def record(self, what: str | None = None, persons: Iterable[str] = (), *, subject: dict | None = None,
                      **fields: Any) -> None:

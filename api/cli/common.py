@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import getpass
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.audit import CALLER, AuditLog
+from api.reads import person_read
 from graph_model.catalogue.model import Catalogue, load_catalogue
 from graph_model.errors import InvalidCatalogue, InvalidInput, NotFound, SanctionnetError, StoreUnavailable
 from graph_model.identity.pii import IdHasher
@@ -70,6 +71,13 @@ class Opened:
             return self.audit.write(event, via="cli", **fields)
         finally:
             CALLER.reset(token)
+
+    def read_person(self, what: str | None = None, persons: Iterable[str] = (), *, subject: dict | None = None,
+                    **fields: Any) -> None:
+        """The API's ``read_person`` line (``api.reads.person_read``) if the answer named a
+        person (``persons``, or the ``subject`` itself); nothing otherwise."""
+        if (line := person_read(what, persons, subject, fields)) is not None:
+            self.record("read_person", **line)
 
     def require_subjects(self) -> None:
         """Raise StoreUnavailable if the store holds no subject: every key would be

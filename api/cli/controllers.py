@@ -40,8 +40,7 @@ def list_(status: Annotated[CandidateStatus | None, typer.Option()] = None,
     """List candidates (as GET /v1/controller-candidates)."""
     with opened() as c:
         found = list_candidates(c.store, subject=subject, status=status, limit=limit)
-        if persons := sorted({x.controller for x in found if x.controller_kind == "person"}):
-            c.record("read_person", what="controller_candidates", persons=persons)
+        c.read_person("controller_candidates", {x.controller for x in found if x.controller_kind == "person"})
     if json:
         print(jsonlib.dumps([x.model_dump(mode="json") for x in found], ensure_ascii=False, indent=2))
         return

@@ -38,9 +38,7 @@ def show(ctx: typer.Context, kind: Kind = None,
         # As GET /v1/leads: the leads read, and the persons among their members.
         c.record("read_leads", leads=[lead.id for lead in leads])
         members = sorted({m for lead in leads for m in lead.members})
-        persons = sorted(r["id"] for r in c.store.read("subject_kinds", ids=members) if r["kind"] == "person")
-        if persons:
-            c.record("read_person", what="leads", persons=persons)
+        c.read_person("leads", (r["id"] for r in c.store.read("subject_kinds", ids=members) if r["kind"] == "person"))
     if json:
         print(jsonlib.dumps([lead.model_dump(mode="json") for lead in leads], ensure_ascii=False, indent=2))
         return

@@ -11,7 +11,7 @@ import typer
 from analysis.ownership import ControlledAnswer, OwnersAnswer
 from analysis.ownership import controlled as find_controlled
 from analysis.ownership import owners as find_owners
-from api.cli.common import Opened, console, exits, in_range, opened
+from api.cli.common import console, exits, in_range, opened
 from graph_model.identity.lookup import resolve_subject
 from graph_model.vocabulary.kinds import SubjectKind
 
@@ -45,23 +45,14 @@ def _print_controlled(answer: ControlledAnswer) -> None:
         console.print(f"[yellow]{warning}[/]")
 
 
-def _audit_persons(ctx: Opened, subject: dict, what: str, persons: set[str]) -> None:
-    """As the API: an answer that names persons is a read of personal data (bundle ids
-    only, never an ID number)."""
-    if subject["kind"] == SubjectKind.person:
-        persons = persons | {subject["id"]}
-    if persons:
-        ctx.record("read_person", subject=subject["id"], what=what, persons=sorted(persons))
-
-
 @exits
 def owners(subject: Subject, date: Date = None, json: Json = False) -> None:
     """Ultimate owners of SUBJECT: integrated shares, chains, and the rule step that found them."""
     with opened() as ctx:
         found = resolve_subject(ctx.store, ctx.hasher, subject)
         answer = find_owners(ctx.store, found, date.date() if date else None)
-        _audit_persons(ctx, found, "owners", {h.subject.id for h in [*answer.holders, *answer.ultimate_owners]
-                                              if h.subject.kind is SubjectKind.person})
+        ctx.read_person("owners", {h.subject.id for h in [*answer.holders, *answer.ultimate_owners]
+                                   if h.subject.kind is SubjectKind.person}, subject=found)
     if json:
         print(answer.model_dump_json(indent=2))
     else:
@@ -74,7 +65,7 @@ def controlled(subject: Subject, date: Date = None, json: Json = False) -> None:
     with opened() as ctx:
         found = resolve_subject(ctx.store, ctx.hasher, subject)
         answer = find_controlled(ctx.store, found, date.date() if date else None)
-        _audit_persons(ctx, found, "controlled", set())
+        ctx.read_person("controlled", subject=found)
     if json:
         print(answer.model_dump_json(indent=2))
     else:
