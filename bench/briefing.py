@@ -26,11 +26,14 @@ from demo.generate import generate_bundle
 from graph_model.catalogue.model import load_catalogue
 from graph_model.identity.pii import IdHasher
 from graph_model.leads import list_leads, save_leads
+from graph_model.privacy.masking import Role
+from graph_model.privacy.reader import Reader
+from graph_model.reports.briefing import assemble_briefing
 from graph_model.settings import Settings
 from graph_model.store import open_store
 from graph_model.views.subgraph import among, neighbourhood, search
 from loaders.bundle import load_bundle
-from viz.briefing import build, to_html
+from viz.briefing import to_html
 from viz.render import render
 
 __all__ = ["main"]
@@ -72,7 +75,7 @@ def main() -> None:
             save_leads(store, find_leads(store, catalogue))
             keys = _keys(folder, args.subjects, rng)
             leads = [lead.id for lead in list_leads(store, limit=args.leads)]
-            today = dt.date.today()
+            today, reader = dt.date.today(), Reader(Role.investigator)
             print(f"demo: {args.enterprises:,} enterprises; briefings rendered by headless Chromium, one browser "
                   f"per file")
             print(f"{'briefing of':<18} {'n':>3} {'nodes':>6} {'build+html':>11} {'pdf':>8} {'png':>8} "
@@ -82,7 +85,7 @@ def main() -> None:
                 built, pdf, png, nodes, html_kb, pdf_kb = [], [], [], [], [], []
                 for key in ids:
                     t0 = time.perf_counter()
-                    briefing = build(store, catalogue, hasher, key, on=today)
+                    briefing = assemble_briefing(store, catalogue, hasher, key, on=today, reader=reader)
                     html = to_html(briefing)
                     t1 = time.perf_counter()
                     pdf_bytes = render(html, "pdf")

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from graph_model.reports.timeline import ROLE_ZH
+from graph_model.vocabulary.kinds import RelType
 from tests.factories import Bundle
 from tests.serving import api_key, client, free_port, require_chromium, run_cli, serve, stop
 from viz.briefing import palette
@@ -235,8 +237,9 @@ def test_a_large_graph_renders_to_pdf(tmp_path):
     the CSP, which forbids the eval a string predicate needs)."""
     require_chromium()
     from graph_model.privacy.masking import Role
+    from graph_model.reports.briefing import Briefing
     from graph_model.views.subgraph import Edge, Node, Subgraph
-    from viz.briefing import Briefing, to_html
+    from viz.briefing import to_html
     from viz.render import render
 
     people = [Node(id=f"P{i}", kind="person", name=f"人{i}") for i in range(149)]
@@ -248,3 +251,9 @@ def test_a_large_graph_renders_to_pdf(tmp_path):
                         measures=[], sources=[])
     pdf = PdfReader(io.BytesIO(render(to_html(briefing), "pdf")))
     assert any(page.images for page in pdf.pages)
+
+
+def test_the_timeline_names_each_tie_as_the_graph_does():
+    """The timeline's words for a tie (the domain's) are the palette's, which the graph
+    and the explorer draw with."""
+    assert ROLE_ZH == {t: palette()["types"][t]["zh"] for t in RelType}

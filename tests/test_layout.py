@@ -19,6 +19,7 @@ LAYERS = [
     {"graph_model.check"},
     {"graph_model.views"},
     {"graph_model.privacy"},
+    {"graph_model.reports"},
     {"loaders", "demo", "analysis"},
     {"exports", "viz"},
     {"api"},

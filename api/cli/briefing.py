@@ -13,8 +13,10 @@ import typer
 from api.cli.common import console, exits, in_range, opened
 from graph_model.errors import InvalidInput
 from graph_model.privacy.masking import Role
+from graph_model.privacy.reader import Reader
+from graph_model.reports.briefing import assemble_briefing
 from graph_model.vocabulary.kinds import SubjectKind
-from viz.briefing import build, to_html
+from viz.briefing import to_html
 from viz.render import render
 
 __all__ = ["briefing"]
@@ -37,7 +39,8 @@ def briefing(
         raise InvalidInput(f"--output {output}: the name must end in {', '.join(SUFFIXES)}")
     started = time.perf_counter()
     with opened() as ctx:
-        made = build(ctx.store, ctx.catalogue, ctx.hasher, key, on=date.date() if date else None, reader=view)
+        made = assemble_briefing(ctx.store, ctx.catalogue, ctx.hasher, key, on=date.date() if date else None,
+                                 reader=Reader(view))
         html = to_html(made)
         data = html.encode("utf-8") if suffix == ".html" else render(html, suffix[1:])
         # As the API: the briefing and the persons it shows (bundle ids), on disk before

@@ -20,9 +20,10 @@ from api.ratelimit import RATE_LIMITED, rate_limited
 from api.reads import client_of
 from graph_model.privacy.masking import Role
 from graph_model.privacy.reader import Reader
+from graph_model.reports.briefing import Briefing, assemble_briefing
 from graph_model.vocabulary.days import Day
 from graph_model.vocabulary.kinds import SubjectKind
-from viz.briefing import Briefing, build, to_html
+from viz.briefing import to_html
 from viz.render import RenderQueue, render
 
 __all__ = ["router"]
@@ -67,11 +68,11 @@ async def get_capacity(request: Request, services: ServicesDep) -> Capacity:
 CapacityDep = Annotated[Capacity, Depends(get_capacity)]
 
 
-def _assembled(services: Services, key: str, on: dt.date | None, reader: Role,
+def _assembled(services: Services, key: str, on: dt.date | None, reader: Reader,
                html: bool) -> tuple[Briefing, bytes | None]:
     # Store reads and ~700 KB of template and inlined script, in one trip to a thread:
     # Python work under the interpreter's lock, which the event loop must not do.
-    briefing = build(services.store, services.catalogue, services.hasher, key, on=on, reader=reader)
+    briefing = assemble_briefing(services.store, services.catalogue, services.hasher, key, on=on, reader=reader)
     return briefing, to_html(briefing).encode("utf-8") if html else None
 
 
@@ -109,11 +110,11 @@ async def get_briefing(services: ServicesDep, request: Request, caller: Caller, 
     time, and when as many wait as the server takes, one more is refused at once (503).
     Both refusals carry `Retry-After`."""
     view = Reader(caller.role).briefing_view(view)
-    if view is Role.public:
-        date = None  # published today: never a listing since repaired or revoked as wrong
+    reader = Reader(view)
+    date = reader.day(date)  # the public's is today: never a listing since repaired or revoked as wrong
     # A rendering is admitted before any work is done for it: a refusal costs nothing.
     async with capacity.renders.admit() if format is not Format.html else nullcontext():
-        briefing, data = await anyio.to_thread.run_sync(_assembled, services, key, date, view,
+        briefing, data = await anyio.to_thread.run_sync(_assembled, services, key, date, reader,
                                                         format is Format.html, limiter=capacity.assembly)
         if data is None:
             data = await capacity.renders.run(_file, briefing, format.value)

@@ -1,6 +1,7 @@
-"""The one place that decides what a reader gets: a subject resolved, a check answered,
-for a reader of a given role. The API's routers call these instead of assembling the
-policy themselves (``viz.briefing`` and the CLI still mask with ``masking`` directly).
+"""The one place that decides what a reader gets: a subject or a lead resolved, a check
+answered, a name or a graph shown, for a reader of a given role. The API's routers and
+the briefings (``graph_model.reports``) call these instead of assembling the policy
+themselves (the CLI still masks with ``masking`` directly).
 
 For the public: what is published today (a date asked is ignored); a key that can only
 be an ID number is not looked up (it never learns whether one is on file); a person is
@@ -21,11 +22,13 @@ from graph_model.check.rules import check, check_many
 from graph_model.errors import NotFound
 from graph_model.identity.lookup import find_subject, not_found_detail, only_personal
 from graph_model.identity.pii import IdHasher
-from graph_model.privacy.masking import Role, mask_check, shows_persons
+from graph_model.leads import Lead, lead_for_key
+from graph_model.privacy.masking import Role, mask_check, mask_name, mask_subgraph, shows_persons
 from graph_model.store.base import Store
+from graph_model.views.subgraph import Subgraph
 from graph_model.vocabulary.kinds import MatchedBy, SubjectKind
 
-__all__ = ["Reader", "check_for", "check_many_for", "resolve_for"]
+__all__ = ["Reader", "check_for", "check_many_for", "check_shown_for", "lead_for", "resolve_for"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class Reader:
             return Role.investigator
         return Role.public
 
+    def shown_name(self, name: str, kind: SubjectKind | str) -> str:
+        """A subject's name as this reader may read it: a person's masked (张**) for the public."""
+        return mask_name(name, kind, self.role)
+
+    def shown_graph(self, graph: Subgraph) -> Subgraph:
+        """``graph`` as this reader may see it: for the public, without persons and their ties."""
+        return mask_subgraph(graph, self.role)
+
 
 def resolve_for(reader: Reader, store: Store, hasher: IdHasher, key: str) -> dict:
     """The subject ``key`` names, as ``reader`` may know it; NotFound if none or hidden
@@ -68,6 +79,15 @@ def resolve_for(reader: Reader, store: Store, hasher: IdHasher, key: str) -> dic
     return subject
 
 
+def lead_for(reader: Reader, store: Store, key: str) -> Lead | None:
+    """The stored lead ``key`` names, or None if it names no lead. A lead is about
+    persons: for a reader who sees none, NotFound, worded as for an unknown key."""
+    lead = lead_for_key(store, key)
+    if lead is not None and not reader.sees_persons:
+        raise NotFound(not_found_detail(key))
+    return lead
+
+
 def check_for(reader: Reader, store: Store, catalogue: Catalogue, hasher: IdHasher, key: str, *,
               action: str | None = None, on: date | None = None, region: str | None = None) -> CheckAnswer:
     """``check`` as ``reader`` may see it; NotFound, worded as for an unknown key, where
@@ -79,6 +99,15 @@ def check_for(reader: Reader, store: Store, catalogue: Catalogue, hasher: IdHash
     if answer is None:
         raise NotFound(not_found_detail(key))
     return answer
+
+
+def check_shown_for(reader: Reader, store: Store, catalogue: Catalogue, hasher: IdHasher, subject_id: str, *,
+                    on: date) -> CheckAnswer | None:
+    """``check`` of a subject drawn for ``reader`` (by bundle id) on ``on``, as they may
+    see it, or None where it is hidden from them. For a document drawing several
+    subjects, which leaves the hidden ones out where ``check_for`` answers a 404; the
+    day is the document's (it applies ``Reader.day`` itself, if at all)."""
+    return mask_check(check(store, catalogue, hasher, subject_id, on=on), reader.role)
 
 
 def check_many_for(reader: Reader, store: Store, catalogue: Catalogue, hasher: IdHasher, keys: Sequence[str], *,
