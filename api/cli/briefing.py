@@ -40,7 +40,7 @@ def briefing(
     started = time.perf_counter()
     with opened() as ctx:
         made = assemble_briefing(ctx.store, ctx.catalogue, ctx.hasher, key, on=date.date() if date else None,
-                                 reader=Reader(view))
+                                 reader=Reader(view, operator=True))
         html = to_html(made)
         data = html.encode("utf-8") if suffix == ".html" else render(html, suffix[1:])
         # As the API: the briefing and the persons it shows (bundle ids), on disk before

@@ -1,7 +1,8 @@
 """``sanctionnet check ID``: the same answer as ``GET /v1/check``; ``check --file FILE``:
 one answer per line of keys, as ``check_many`` gives them, masked for the role
-``--view`` names (the CLI is the machine's operator: it answers for the date asked, and
-looks every key up, where ``POST /v1/check/batch`` answers the public for today only)."""
+``--view`` names, through the reader policy as the machine's operator
+(``Reader(view, operator=True)``: it answers for the date asked and looks every key up,
+where ``POST /v1/check/batch`` answers the public for today only)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,10 @@ from rich.markup import escape
 from api.cli.common import Opened, console, err, exits, in_range, opened
 from api.routers.check import MAX_BATCH
 from graph_model.check.answer import CheckAnswer
-from graph_model.check.rules import check as run_check
-from graph_model.check.rules import check_many
-from graph_model.errors import InvalidInput, NotFound
-from graph_model.identity.lookup import not_found_detail, shown_key
-from graph_model.privacy.masking import Role, mask_check
+from graph_model.errors import InvalidInput
+from graph_model.identity.lookup import shown_key
+from graph_model.privacy.masking import Role
+from graph_model.privacy.reader import Reader, check_for, check_many_for
 
 __all__ = ["check"]
 
@@ -128,17 +128,15 @@ def check(
         with opened() as ctx:
             # An empty store would answer every key "unknown" and exit 0.
             ctx.require_subjects()
-            found = check_many(ctx.store, ctx.catalogue, ctx.hasher, [key for _, key in keys], action=action,
-                               on=day, region=region)
-            answers = [mask_check(a, view) if a else None for a in found]
+            answers, _ = check_many_for(Reader(view, operator=True), ctx.store, ctx.catalogue, ctx.hasher,
+                                        [key for _, key in keys], action=action, on=day, region=region)
             _audit_batch(ctx, keys, answers, action=action, on=day, region=region, view=view)
         _print_batch(keys, answers, json)
         return
     with opened() as ctx:
-        answer = mask_check(run_check(ctx.store, ctx.catalogue, ctx.hasher, subject, action=action, on=on,
-                                      region=region), view)
-        if answer is None:
-            raise NotFound(not_found_detail(subject))  # inside: an empty store says so instead
+        # Inside: an unknown key on an empty store is told the store is empty instead.
+        answer = check_for(Reader(view, operator=True), ctx.store, ctx.catalogue, ctx.hasher, subject,
+                           action=action, on=on, region=region)
         ctx.record("check", subject=answer.subject.id, kind=answer.subject.kind.value, action=action,
                    date=answer.date, region=region, view=view.value, restricted=answer.restricted,
                    suspended=answer.suspended, entries=sorted({r.entry_id for r in answer.reasons}),

@@ -1,13 +1,17 @@
 """The one place that decides what a reader gets: a subject or a lead resolved, a check
-answered, a name or a graph shown, for a reader of a given role. The API's routers and
-the briefings (``graph_model.reports``) call these instead of assembling the policy
-themselves (the CLI still masks with ``masking`` directly).
+answered, a name or a graph shown, for a reader of a given role. The API's routers, the
+briefings (``graph_model.reports``) and the CLI call these instead of assembling the
+policy themselves.
 
 For the public: what is published today (a date asked is ignored); a key that can only
 be an ID number is not looked up (it never learns whether one is on file); a person is
 answered as an unknown key is. For a screener: a person only when asked by ID number,
 in a check and in a look-up alike (the API is no directory of persons).
 Every refusal is the same ``NotFound`` an unknown key gets, with the same words.
+
+The CLI reads as the machine's operator (``Reader.operator``): it masks as the role
+it is asked to show (``--view``), but answers for the day asked and looks every key
+up, for it is the store's keeper, not a caller outside.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from graph_model.store.base import Store
 from graph_model.views.subgraph import Subgraph
 from graph_model.vocabulary.kinds import MatchedBy, SubjectKind
 
-__all__ = ["Reader", "check_for", "check_many_for", "check_shown_for", "lead_for", "resolve_for"]
+__all__ = ["OPERATOR", "Reader", "check_for", "check_many_for", "check_shown_for", "lead_for", "resolve_for"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ class Reader:
     """A reader of a role: what it may ask, and as of which day it is answered."""
 
     role: Role
+    # The machine's operator showing what ``role`` sees (the CLI's --view): every key
+    # is looked up and the day asked is answered; the masking is the role's.
+    operator: bool = False
 
     @property
     def sees_persons(self) -> bool:
@@ -43,11 +50,12 @@ class Reader:
 
     def may_ask(self, key: str) -> bool:
         """Whether ``key`` is looked up at all for this reader."""
-        return self.sees_persons or not only_personal(key)
+        return self.operator or self.sees_persons or not only_personal(key)
 
     def day(self, asked: date | None) -> date | None:
-        """The day this reader is answered for: the public's is always today."""
-        return asked if self.sees_persons else None
+        """The day this reader is answered for: the public's is always today (the
+        operator's is the day asked)."""
+        return asked if self.operator or self.sees_persons else None
 
     def briefing_view(self, asked: Role | None) -> Role:
         """Whom a briefing is masked for. It draws persons' ties, which only
@@ -64,6 +72,10 @@ class Reader:
     def shown_graph(self, graph: Subgraph) -> Subgraph:
         """``graph`` as this reader may see it: for the public, without persons and their ties."""
         return mask_subgraph(graph, self.role)
+
+
+# The CLI's own reads (owners, candidates, leads): the operator, who sees everything.
+OPERATOR = Reader(Role.admin, operator=True)
 
 
 def resolve_for(reader: Reader, store: Store, hasher: IdHasher, key: str) -> dict:
