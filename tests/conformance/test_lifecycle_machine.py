@@ -1,7 +1,7 @@
 """The lifecycle as a state machine: any sequence of acts (notify, objection, resolve,
 repair, revoke) on any days gives, on every day, the answers a plain model of the
 rules predicts, for the listed enterprise and for its legal representative; acts the
-rules do not allow are refused and change nothing."""
+rules do not allow are refused and change nothing. On every store."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ ALLOWED = {"notify": {"proposed"}, "objection": {"notified", "active"}, "resolve
 class Lifecycle(RuleBasedStateMachine):
     """``steps`` is the model: the (day, state) history the rules imply."""
 
-    store = catalogue = hasher = None  # set by the test
+    store = catalogue = hasher = batch_size = None  # set by the test
 
     @initialize()
     def list_the_enterprise(self) -> None:
@@ -40,7 +40,8 @@ class Lifecycle(RuleBasedStateMachine):
         b.person("P1")
         b.role("P1", "LEGAL_REP_OF", "E1", valid_from="2015-01-01")
         with tempfile.TemporaryDirectory() as tmp:
-            assert load_bundle(self.store, self.catalogue, self.hasher, b.write(Path(tmp) / "b")).rejects == []
+            assert load_bundle(self.store, self.catalogue, self.hasher, b.write(Path(tmp) / "b"),
+                               batch_size=self.batch_size).rejects == []
         create_entry(self.store, self.catalogue, self.hasher, NewEntry(
             subject="E1", list="joint_punishment", deciding_dept="某法院", basis="（2020）黑0103执1号",
             basis_kind="judgment", determined=START, valid_to=latest(), region="230103",
@@ -115,6 +116,6 @@ class Lifecycle(RuleBasedStateMachine):
                 assert answer.suspended == (bound and state == "objection_pending"), (key, day, self.steps)
 
 
-def test_any_sequence_of_acts_answers_as_the_rules_say(falkor_store, catalogue, hasher):
-    Lifecycle.store, Lifecycle.catalogue, Lifecycle.hasher = falkor_store, catalogue, hasher
+def test_any_sequence_of_acts_answers_as_the_rules_say(store, catalogue, hasher, batch_size):
+    Lifecycle.store, Lifecycle.catalogue, Lifecycle.hasher, Lifecycle.batch_size = store, catalogue, hasher, batch_size
     run_state_machine_as_test(Lifecycle, settings=settings(max_examples=15, stateful_step_count=8, deadline=None))
