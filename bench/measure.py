@@ -173,7 +173,7 @@ def _bulk_share(result: SizeResult, raw, nodes, relations: int, bulk_s: float, r
 def _analysis_child(data: str, fsync: str, kind: str, out) -> None:
     """Run one analysis on the running store, in its own process (``_analysis``), and
     put (seconds, what it found, peak resident bytes) on ``out``."""
-    from analysis.controllers import derive_candidates
+    from analysis.candidates import derive_candidates
     from analysis.leads import find_leads
     from graph_model.catalogue.model import load_catalogue
     from graph_model.settings import Settings
@@ -213,7 +213,7 @@ def _analysis(data: Path, fsync: str, kind: str, limit: float) -> tuple[float | 
 def _analyses(result: SizeResult, store, hasher, sample: Sample, args, data: Path) -> None:
     """Each kind of lead and ``controllers derive`` (each in a process of its own, with a
     time limit), then ``owners`` of held enterprises."""
-    from analysis.ownership import owners
+    from analysis.owners import owners
     from graph_model.identity.lookup import resolve_subject
 
     peak = 0

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ownership import owners as sanctionnet_owners
+from analysis.owners import owners as sanctionnet_owners
 from bench.baselines import NetworkxBaseline, SqliteBaseline, Verdict
 from demo.generate import ENTRY_HEADER, generate_bundle
 from graph_model.check.rules import check

@@ -24,7 +24,7 @@ from falkordb import FalkorDB
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from analysis.controllers import derive_candidates
+from analysis.candidates import derive_candidates
 from analysis.leads import find_leads
 from demo.generate import generate_bundle
 from demo.tenders import write_tenders

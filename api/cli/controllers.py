@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from analysis.controllers import (CandidateReview, CandidateStatus, Decision, derive_candidates, list_candidates,
-                                  review_candidate)
+from analysis.candidates import (CandidateReview, CandidateStatus, Decision, derive_candidates, list_candidates,
+                                 review_candidate)
 from api.cli.common import console, exits, in_range, opened
 
 __all__ = ["app"]

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from analysis.ownership import ControlledAnswer, OwnersAnswer
-from analysis.ownership import controlled as find_controlled
-from analysis.ownership import owners as find_owners
+from analysis.owners import controlled as find_controlled
+from analysis.owners import owners as find_owners
+from analysis.ownership_answers import ControlledAnswer, OwnersAnswer
 from api.cli.common import console, exits, in_range, opened
-from graph_model.identity.lookup import resolve_subject
+from graph_model.privacy.reader import OPERATOR, resolve_for
 from graph_model.vocabulary.kinds import SubjectKind
 
 __all__ = ["controlled", "owners"]
@@ -49,7 +49,7 @@ def _print_controlled(answer: ControlledAnswer) -> None:
 def owners(subject: Subject, date: Date = None, json: Json = False) -> None:
     """Ultimate owners of SUBJECT: integrated shares, chains, and the rule step that found them."""
     with opened() as ctx:
-        found = resolve_subject(ctx.store, ctx.hasher, subject)
+        found = resolve_for(OPERATOR, ctx.store, ctx.hasher, subject)
         answer = find_owners(ctx.store, found, date.date() if date else None)
         ctx.read_person("owners", {h.subject.id for h in [*answer.holders, *answer.ultimate_owners]
                                    if h.subject.kind is SubjectKind.person}, subject=found)
@@ -63,7 +63,7 @@ def owners(subject: Subject, date: Date = None, json: Json = False) -> None:
 def controlled(subject: Subject, date: Date = None, json: Json = False) -> None:
     """Everything SUBJECT controls, directly or through chains."""
     with opened() as ctx:
-        found = resolve_subject(ctx.store, ctx.hasher, subject)
+        found = resolve_for(OPERATOR, ctx.store, ctx.hasher, subject)
         answer = find_controlled(ctx.store, found, date.date() if date else None)
         ctx.read_person("controlled", subject=found)
     if json:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from analysis.controllers import Candidate, CandidateReview, CandidateStatus, Decision, list_candidates, review_candidate
+from analysis.candidates import Candidate, CandidateReview, CandidateStatus, Decision, list_candidates, review_candidate
 from api.auth import Role, in_region, region_prefix, require
 from api.deps import ServicesDep
 from api.keys import ApiKey

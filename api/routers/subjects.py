@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from analysis.ownership import ControlledAnswer, OwnersAnswer, controlled, owners
+from analysis.owners import controlled, owners
+from analysis.ownership_answers import ControlledAnswer, OwnersAnswer
 from api.auth import Role, require
 from api.deps import ServicesDep
 from api.problems import PROBLEM_RESPONSES

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analysis.controllers import CandidateReview, CandidateStatus, derive_candidates, list_candidates, review_candidate
+from analysis.candidates import CandidateReview, CandidateStatus, derive_candidates, list_candidates, review_candidate
 from graph_model.check.rules import check
 from graph_model.vocabulary.kinds import OPEN_END
 from loaders.bundle import load_bundle

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.ownership import (OwnerBasis, OwnerRule, OwnershipLoop, controlled, integrated_shares, owners,
-                                shares_below)
+from analysis.owners import controlled, owners
+from analysis.ownership import OwnershipLoop, integrated_shares, shares_below
+from analysis.ownership_answers import OwnerBasis, OwnerRule
 from loaders.bundle import load_bundle
 from tests.factories import Bundle
 
