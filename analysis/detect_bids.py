@@ -10,6 +10,7 @@ as rotation is the usual pattern. A pure function over the ``tender_bids`` rows.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 
 import networkx as nx
@@ -48,10 +49,10 @@ class _Bids:
         met: dict[tuple[str, str], int] = defaultdict(int)
         for firms in self.bidders.values():
             if 2 <= len(firms) <= COBID_TENDER_MAX:
-                for a in firms:
-                    for b in firms:
-                        if a < b:
-                            met[(a, b)] += 1
+                # In sorted order: the graph's order (which Louvain follows) must not
+                # depend on a set's, which changes with the string hash seed.
+                for a, b in itertools.combinations(sorted(firms), 2):
+                    met[(a, b)] += 1
         graph = nx.Graph()
         graph.add_weighted_edges_from((a, b, n) for (a, b), n in met.items() if n >= COBID_MIN)
         return graph

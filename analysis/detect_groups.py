@@ -89,6 +89,16 @@ def role_network(rows: list[dict], firms: set[str]) -> tuple[nx.Graph, dict[str,
     return graph, kinds
 
 
+def _induced(graph: nx.Graph, members: set[str]) -> nx.Graph:
+    """The subgraph on ``members``, in ``graph``'s own order. (A subgraph view iterates a
+    small part in its node set's order, which changes with the string hash seed, and
+    Louvain's result follows the order it is given.)"""
+    sub = nx.Graph()
+    sub.add_nodes_from(n for n in graph if n in members)
+    sub.add_edges_from((a, b) for a, b in graph.edges(list(sub)) if b in members)
+    return sub
+
+
 def _communities(graph: nx.Graph, kinds: dict[str, str], depth: int = 3) -> list[set[str]]:
     """Louvain communities; one with more than GROUP_MAX firms is split again on its own
     subgraph (a small tight group tied to a big one by one edge is often absorbed)."""
@@ -96,7 +106,7 @@ def _communities(graph: nx.Graph, kinds: dict[str, str], depth: int = 3) -> list
     for community in nx.community.louvain_communities(graph, resolution=GROUP_RESOLUTION, seed=7):
         firms = sum(1 for n in community if kinds.get(n) == "enterprise")
         if firms > GROUP_MAX and depth > 0 and len(community) < len(graph):
-            found += _communities(graph.subgraph(community), kinds, depth - 1)
+            found += _communities(_induced(graph, community), kinds, depth - 1)
         else:
             found.append(community)
     return found
