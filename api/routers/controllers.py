@@ -1,5 +1,6 @@
 """Candidate actual controllers derived from majority chains, and their review by a
-registrar (``analysis/controllers.py``). ``sanctionnet controllers derive`` finds them."""
+registrar (``analysis/candidates.py``, found by ``analysis/controllers.py``).
+``sanctionnet controllers derive`` finds them."""
 
 from __future__ import annotations
 

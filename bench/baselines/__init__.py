@@ -12,7 +12,7 @@ entry's state on a day, ``bundle_history`` reads a row's history, ``measures_for
 Contract: ``check`` means what ``graph_model.check.rules.check`` means with no action and no
 region; ``propagate_all()`` is the set of (entry, subject, role) records
 ``graph_model.lifecycle.propagation`` derives; ``owners`` gives the holders' integrated shares and
-the ultimate owners (id, basis) of ``analysis.ownership.owners``, except that shares
+the ultimate owners (id, basis) of ``analysis.owners.owners``, except that shares
 are summed over simple chains in floats (sanctionnet solves cycles exactly: the two
 differ only where holdings are circular). The bundle is trusted: a row the loader
 would reject is not looked for. Only the relationships these answers need are kept

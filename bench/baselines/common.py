@@ -3,7 +3,7 @@
 ``Verdict`` and ``Owners`` are the answers the baselines and sanctionnet must agree
 on. ``_read`` streams a bundle file's columns and ``_entries`` its entries with the
 history the loader gives them; ``_Rules`` is the catalogue as both baselines read it;
-``_controls`` and ``_owners`` are analysis.ownership's rule over the holdings a
+``_controls`` and ``_owners`` are analysis.owner_rule's rule over the holdings a
 baseline found. See the package docstring for the contract.
 """
 
@@ -27,7 +27,7 @@ __all__ = ["MAX_CHAIN", "Owners", "Verdict"]
 _ENTITY = "entity"
 _HOLDS, _CONTROLS = RelType.HOLDS_SHARES.value, RelType.ACTUAL_CONTROLLER_OF.value
 _KEPT = frozenset({*ROLE_TARGETS, _HOLDS})  # every role some rule or the owners rule reads
-_OFFICERS = ("LEGAL_REP_OF", "PRINCIPAL_OF", "MANAGES")  # analysis.ownership's senior managers
+_OFFICERS = ("LEGAL_REP_OF", "PRINCIPAL_OF", "MANAGES")  # analysis.owner_rule's senior managers
 _PERSON, _ENTERPRISE = SubjectKind.person, SubjectKind.enterprise
 # Shares are floats here and exact fractions in sanctionnet; data has at most four
 # decimals of a percent, so a margin far below that decides 25 % and "more than half".
@@ -56,7 +56,7 @@ class Verdict:
 @dataclass(frozen=True)
 class Owners:
     """Integrated shares (percent, six places) of every holder, and the ultimate owners
-    as (id, basis) with ``analysis.ownership.OwnerBasis`` values."""
+    as (id, basis) with ``analysis.ownership_answers.OwnerBasis`` values."""
 
     holders: dict[str, float]
     ultimate: frozenset[tuple[str, str]]
@@ -170,7 +170,7 @@ def _controls(controller: str, target: str, held: dict[str, dict[str, float]],
 
 def _owners(target: str, shares: dict[str, float], kinds: dict[str, str], held: dict[str, dict[str, float]],
             registered: dict[str, set[str]], officers: Callable[[], Iterable[tuple[str, str]]]) -> Owners:
-    """analysis.ownership's rule: persons and public bodies with 25 % integrated equity,
+    """analysis.owner_rule's rule: persons and public bodies with 25 % integrated equity,
     and those who control the target; only when nobody does, its senior managers."""
     ultimate = {(i, "equity" if kinds[i] == _PERSON else "state") for i, share in shares.items()
                 if kinds[i] != _ENTERPRISE and share >= 0.25 - _EPS}
