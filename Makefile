@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Neo4j's own Cypher front end, used offline by tests/test_cypher.py.
+# Neo4j's own Cypher front end, used offline by tests/cypher/test_cypher.py.
 $(LINT_DIR)/node_modules/.package-lock.json: $(LINT_DIR)/package-lock.json
 	cd $(LINT_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@

@@ -1,10 +1,11 @@
-"""The doctests of ``analysis/`` (``--doctest-modules``, ``testpaths`` in pyproject.toml).
+"""The session's embedded FalkorDB (``falkordb_server``), shared by tests/ and the
+doctests of ``analysis/`` (``--doctest-modules``, ``testpaths`` in pyproject.toml).
 
 A doctest that names ``store`` gets, through ``doctest_namespace``, a fresh graph with
-the schema in place on one embedded FalkorDB for the session (a real store, as in
-tests/conftest.py), and with it ``catalogue`` (the bundled one), ``Bundle``
-(tests/factories.py, to state a small graph) and ``load(bundle)``, which loads it as
-``sanctionnet load bundle`` does. Doctests that do not name ``store`` start nothing.
+the schema in place on that server (a real store, as in tests/conftest.py), and with
+it ``catalogue`` (the bundled one), ``Bundle`` (tests/factories.py, to state a small
+graph) and ``load(bundle)``, which loads it as ``sanctionnet load bundle`` does.
+Doctests that do not name ``store`` start nothing.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ _NAMES_STORE = re.compile(r"\bstore\b")
 
 
 @pytest.fixture(scope="session")
-def _doctest_server(tmp_path_factory):
+def falkordb_server(tmp_path_factory):
+    """One embedded FalkorDB for the session, shared by the doctests and tests/ (each
+    test or doctest takes a graph of its own on it)."""
     from graph_model.store import EmbeddedServer
 
-    server = EmbeddedServer(tmp_path_factory.mktemp("doctest-falkordb"))
+    server = EmbeddedServer(tmp_path_factory.mktemp("falkordb"))
     server.start()
     yield server
     server.stop()
@@ -51,7 +54,7 @@ def _doctest_store(request):
     from loaders.bundle import load_bundle
     from tests.factories import Bundle
 
-    server = request.getfixturevalue("_doctest_server")
+    server = request.getfixturevalue("falkordb_server")
     catalogue = request.getfixturevalue("_doctest_catalogue")
     folder = request.getfixturevalue("tmp_path") / "bundle"
     store = FalkorStore(unix_socket_path=str(server.socket), graph=f"doctest{next(_graphs)}")

@@ -1,4 +1,4 @@
-// Integrity checks and counts: what a crash must never leave behind (tests/test_crash.py
+// Integrity checks and counts: what a crash must never leave behind (tests/graph_model/store/test_crash.py
 // runs each check after killing the store or the API; each returns the offending records,
 // none when the store is whole), and the counts a backup records and a restore compares.
 

@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, settings
 
 from graph_model.catalogue.model import BUNDLED_DIR, load_catalogue
 from graph_model.identity.pii import IdHasher
-from graph_model.store import EmbeddedServer
 from graph_model.store.falkordb import FalkorStore
 from graph_model.store.neo4j import Neo4jStore
 
@@ -45,14 +44,6 @@ def _free_bolt_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port below 32768 for the Bolt test server")
-
-
-@pytest.fixture(scope="session")
-def falkordb_server(tmp_path_factory) -> EmbeddedServer:
-    server = EmbeddedServer(tmp_path_factory.mktemp("falkordb"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ STATE_EVENT = {
 }
 
 # What the timeline calls each tie. The explorer's palette (viz/static/palette.js) gives
-# the same words to the graph's edges; tests/test_briefing.py holds the two together.
+# the same words to the graph's edges; tests/viz/test_briefing.py holds the two together.
 ROLE_ZH = {
     RelType.LEGAL_REP_OF: "法定代表人",
     RelType.PRINCIPAL_OF: "主要负责人",

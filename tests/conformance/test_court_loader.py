@@ -18,6 +18,7 @@ import pytest
 from graph_model.identity.identifiers import make_resident_id, make_uscc, org_code_of
 from loaders.court import load_court_records
 from loaders.sourcefile import parse_cn_date
+from tests.paths import SHARED
 
 RNG = random.Random(7)
 USCC = make_uscc(RNG, "230103")
@@ -28,7 +29,7 @@ COURT_HEADER = ["被执行人姓名/名称", "身份证号码/组织机构代码
                 "立案时间", "案号", "做出执行依据单位", "生效法律文书确定的义务", "被执行人的履行情况",
                 "失信被执行人行为具体情形", "发布时间"]
 REGISTRY_HEADER = ["公司名", "统一社会信用代码", "地址", "工商注册号", "法人信息", "成立日期", "企业类型", "登记机关"]
-TAIFU = Path(__file__).resolve().parents[3] / "shared" / "data" / "cn-dishonest-taifu"
+TAIFU = SHARED / "data" / "cn-dishonest-taifu"
 
 
 def _court_row(name, card, rep, court, area, case, published, performance="全部未履行"):

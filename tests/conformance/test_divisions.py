@@ -3,15 +3,14 @@ leading to the current region."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from graph_model.identity.region_history import historical_codes
 from graph_model.identity.regions import counties, provinces
 from loaders.divisions import load_divisions
+from tests.paths import SHARED
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "cn-admin-divisions"
+DIVISIONS = SHARED / "data" / "cn-admin-divisions"
 
 
 def _regions(store) -> dict[str, dict]:
@@ -45,11 +44,11 @@ def test_the_shipped_table_and_history_load_as_a_hierarchy_with_successors(store
     assert after == before
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/cn-admin-divisions not present")
+@pytest.mark.skipif(not DIVISIONS.is_dir(), reason="../shared/data/cn-admin-divisions not present")
 def test_the_published_tables_load_with_their_counts(store, request):
     if request.node.callspec.params["store"] != "falkordb":
         pytest.skip("the full tables run on the embedded store")
-    files = [SHARED / name for name in ("provinces.csv", "cities.csv", "areas.csv", "stdnum_cn_loc.dat")]
+    files = [DIVISIONS / name for name in ("provinces.csv", "cities.csv", "areas.csv", "stdnum_cn_loc.dat")]
     report = load_divisions(store, files)
     assert report.read == {"provinces.csv": 31, "cities.csv": 342, "areas.csv": 2978, "stdnum_cn_loc.dat": 6885}
     assert report.loaded["regions"] == len(_regions(store))

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from loaders.listed import load_listed
+from tests.paths import FIXTURES, SHARED
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "listed"  # MIT, see SOURCE.md there
+FIXTURE = FIXTURES / "listed"  # MIT, see SOURCE.md there
 BOARD = [FIXTURE / "stock.csv", FIXTURE / "executive.csv", FIXTURE / "executive_stock.csv"]
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED_DATA = SHARED / "data"
 
 
 def _holders(path: Path, rows: list[tuple[str, str, str, float]]) -> Path:
@@ -90,11 +91,11 @@ def test_a_holder_row_that_cannot_be_a_holding_is_rejected_by_line(store, catalo
     assert report.loaded["relations.csv"] == 1
 
 
-@pytest.mark.skipif(not (SHARED / "cn-top10-holders-2017").is_dir(), reason="../shared/data not present")
+@pytest.mark.skipif(not (SHARED_DATA / "cn-top10-holders-2017").is_dir(), reason="../shared/data not present")
 def test_the_real_boards_and_holders_load_with_the_counts_a_reader_expects(store, catalogue, hasher, request):
     if request.node.callspec.params["store"] != "falkordb":
         pytest.skip("the full samples run on the embedded store; the others run the small fixtures")
-    kg, top10 = SHARED / "cn-stock-executives-kg" / "import", SHARED / "cn-top10-holders-2017"
+    kg, top10 = SHARED_DATA / "cn-stock-executives-kg" / "import", SHARED_DATA / "cn-top10-holders-2017"
     files = [kg / "stock.csv", kg / "executive.csv", kg / "executive_stock.csv", top10 / "stockList.csv",
              top10 / "stockHolder.csv"]
     report = load_listed(store, catalogue, hasher, files)

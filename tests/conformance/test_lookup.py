@@ -22,13 +22,14 @@ from loaders.bundle import load_bundle
 from loaders.court import load_court_records
 from loaders.registry import load_registry
 from tests.factories import Bundle
+from tests.paths import SHARED
 
 RNG = random.Random(16)
 USCC = make_uscc(RNG, "230103")
 ORG = org_code_of(USCC)
 NAME = "哈尔滨ABC星河电气（集团）有限公司"
 OLD_ID = "230103640301002"  # first generation: born 1964-03-01
-TAIFU = Path(__file__).resolve().parents[3] / "shared" / "data" / "cn-dishonest-taifu"
+TAIFU = SHARED / "data" / "cn-dishonest-taifu"
 
 
 def _reg_no(prefix: str) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 
 from graph_model.catalogue.model import load_catalogue
+from tests.paths import SHARED
 
 LR, PR, AC = "LEGAL_REP_OF", "PRINCIPAL_OF", "ACTUAL_CONTROLLER_OF"
 
@@ -259,7 +259,7 @@ def test_quotes_are_one_line(catalogue):
 
 # --- quotes are verbatim from the seeds --------------------------------------------------
 
-SHARED_DOCS = Path(__file__).resolve().parents[2] / "shared" / "docs"
+SHARED_DOCS = SHARED / "docs"
 # Pinyin annotations in the Shanghai file, e.g. 規(guī).
 _PINYIN = re.compile(r"\([a-zü āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]+\)")
 # The Shanghai file is Traditional Chinese; the catalogue quotes it in Simplified. This table

@@ -19,10 +19,11 @@ from loaders.bundle import load_bundle
 from loaders.convert import BundleWriter, Conversion
 from loaders.ftm import ftm_to_bundle, load_ftm
 from loaders.interchange import PAGE
+from tests.paths import FIXTURES, SHARED
 
-FIXTURE = Path(__file__).parent / "fixtures" / "ftm" / "harbin.ftm.json"
+FIXTURE = FIXTURES / "ftm" / "harbin.ftm.json"
 # The shared real-data samples (yente test fixtures; CC BY-NC content, read in place).
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "ftm-opensanctions-fixtures"
+SAMPLES = SHARED / "data" / "ftm-opensanctions-fixtures"
 # The person whose FtM id is a resident ID number (birth year 2092: no living person's).
 ID_AS_FTM_ID = "110101209201029841"
 ZHANG_ID_NUMBER = "23010320910314255X"

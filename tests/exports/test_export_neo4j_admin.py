@@ -5,7 +5,7 @@ these files (header types, ID spaces, array delimiter, an empty field is no prop
 an empty array is no property either), and the graph it reads is built again in a
 fresh FalkorDB graph. Labels cannot be query parameters, so that graph is created by
 FalkorDB's bulk command through the project's encoder (graph_model/store/
-falkordb_bulk.py, which tests/test_bulk_load.py holds to the Cypher path); then
+falkordb_bulk.py, which tests/graph_model/store/test_bulk_load.py holds to the Cypher path); then
 ``finish_import`` runs on it as it would on the imported Neo4j database, and the two
 graphs are compared node by node and relationship by relationship, with types."""
 

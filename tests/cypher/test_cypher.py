@@ -7,15 +7,14 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 import cypher
 from cypher import DIALECTS, Queries, get_queries
 from graph_model.vocabulary import kinds
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 LINT = ROOT / "tools" / "cypher-lint"
 PACKAGES = ["graph_model", "loaders", "analysis", "api", "viz", "cypher", "bench", "tests"]
 

@@ -6,11 +6,10 @@ import datetime as dt
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 from graph_model.identity.identifiers import make_resident_id, make_uscc
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 # The command as registered in the sanctionnet app, without depending on that registration.
 WRAPPER = ("import typer; from api.cli.validate import validate; "
            "app = typer.Typer(); app.command()(validate); app()")

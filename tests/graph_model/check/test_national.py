@@ -26,9 +26,10 @@ from loaders.bundle import load_bundle
 from loaders.court import load_court_records
 from tests.factories import Bundle
 from tests.factories import edit_yaml as _edit
+from tests.paths import SHARED
 
 RNG = random.Random(16)
-TAIFU = Path(__file__).resolve().parents[2] / "shared" / "data" / "cn-dishonest-taifu"
+TAIFU = SHARED / "data" / "cn-dishonest-taifu"
 HEADER = ["被执行人姓名/名称", "身份证号码/组织机构代码", "法定代表人或负责人姓名", "执行法院", "省份", "执行依据文号",
           "立案时间", "案号", "做出执行依据单位", "生效法律文书确定的义务", "被执行人的履行情况",
           "失信被执行人行为具体情形", "发布时间"]

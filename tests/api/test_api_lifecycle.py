@@ -8,7 +8,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.test_api_cli import _run, api, env, loaded  # noqa: F401  (fixtures)
+from tests.api.test_api_cli import _run, api, env, loaded  # noqa: F401  (fixtures)
 
 WHO = {"actor": "王五", "department": "哈尔滨市发展和改革委员会"}
 

@@ -72,7 +72,7 @@ def site(tmp_path_factory):
                                   ("audit", AUDIT, "审计部门"), ("sasac", SASAC, "其他行业主管部门")):
         keys[name] = api_key(env, "registrar", department=dept, dept_type=dept_type, region="230000")
     port = free_port()
-    # No rate limits (tests/test_briefing_flood.py tests them): every request here, the
+    # No rate limits (tests/viz/test_briefing_flood.py tests them): every request here, the
     # hammering ones too, must reach its handler.
     proc = serve({**env, "SANCTIONNET_RATE_PER_KEY": "0", "SANCTIONNET_RATE_PER_CLIENT": "0"}, port)
     try:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.api.test_api_cli import _free_port, _run, _serve, _stop
+from tests.paths import FIXTURES
 from tests.serving import api_key
-from tests.test_api_cli import _free_port, _run, _serve, _stop, env  # noqa: F401  (fixture)
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 COURT_HEADER = ["被执行人姓名/名称", "身份证号码/组织机构代码", "法定代表人或负责人姓名", "执行法院", "省份", "案号", "发布时间"]
 
 

@@ -16,11 +16,11 @@ from graph_model.vocabulary.kinds import OPEN_START, RelType, SubjectKey
 from loaders.bods import bods_to_bundle, load_bods
 from loaders.ftm import ftm_to_bundle, load_ftm
 from loaders.interchange import read_relations, read_subjects
+from tests.api.test_api_cli import _free_port, _run, _serve, _stop
+from tests.loaders.test_ftm import graph
+from tests.paths import FIXTURES
 from tests.serving import api_key
-from tests.test_api_cli import _free_port, _run, _serve, _stop, env  # noqa: F401  (fixture)
-from tests.test_ftm import graph
 
-FIXTURES = Path(__file__).parent / "fixtures"
 MACH_USCC = "912301036309450847"  # 哈尔滨龙江机械制造有限公司: cn-mach in BODS, cn-longjiang-mach in FtM
 ZHANG_ID_NUMBER = "23010320910314255X"  # invented (born 2091)
 LOADERS = {"bods": load_bods, "ftm": load_ftm}

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 
+from tests.api.test_api_cli import _free_port, _run, _serve, _stop
 from tests.conformance.test_leads import _network
 from tests.serving import api_key, client
-from tests.test_api_cli import _free_port, _run, _serve, _stop
 
 
 def test_leads_are_found_listed_and_reviewed_from_cli_and_api(tmp_path):

@@ -17,11 +17,12 @@ from exports.bods import _bods_interest, export_bods
 from loaders.bods import _interest, bods_to_bundle, load_bods
 from loaders.convert import BundleWriter, Conversion
 from loaders.ftm import ftm_to_bundle, load_ftm
-from tests.test_ftm import FIXTURE as FTM_FIXTURE
-from tests.test_ftm import graph
+from tests.loaders.test_ftm import FIXTURE as FTM_FIXTURE
+from tests.loaders.test_ftm import graph
+from tests.paths import FIXTURES, SHARED
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bods"
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "bods-examples"
+BODS_FIXTURES = FIXTURES / "bods"
+SAMPLES = SHARED / "data" / "bods-examples"
 ZHANG_ID_NUMBER = "23010320910314255X"  # invented (born 2091), in cn-chain.json
 PUBLISHED = date(2024, 6, 1)
 
@@ -46,7 +47,7 @@ def _subjects(store) -> set:
 
 
 def test_chinese_chain_maps_identifiers_interests_and_closed_records(tmp_path):
-    conversion, writer = convert(FIXTURES / "cn-chain.json", tmp_path)
+    conversion, writer = convert(BODS_FIXTURES / "cn-chain.json", tmp_path)
     with open(tmp_path / "subjects.csv", encoding="utf-8") as handle:
         subjects = {r["id"]: r for r in csv.DictReader(handle)}
     assert {k: v["kind"] for k, v in subjects.items()} == {
@@ -116,7 +117,7 @@ def test_chinese_chain_maps_identifiers_interests_and_closed_records(tmp_path):
     ("listed-company-exempt-from-disclosure", [], {"relationship": 1}),
 ])
 def test_bods_examples_convert(tmp_path, name, relations, skipped):
-    conversion, writer = convert(FIXTURES / f"{name}.json", tmp_path)
+    conversion, writer = convert(BODS_FIXTURES / f"{name}.json", tmp_path)
     assert _relations(tmp_path) == relations
     kinds: dict[str, int] = {}
     for skip in conversion.skipped:
@@ -125,7 +126,7 @@ def test_bods_examples_convert(tmp_path, name, relations, skipped):
 
 
 def test_load_rejects_the_dangling_party_and_keeps_the_rest(store, catalogue, hasher, batch_size):
-    report = load_bods(store, catalogue, hasher, [FIXTURES / "cn-chain.json"], batch_size=batch_size)
+    report = load_bods(store, catalogue, hasher, [BODS_FIXTURES / "cn-chain.json"], batch_size=batch_size)
     assert report.loaded == {"subjects.csv": 6, "relations.csv": 7, "entries.csv": 0, "sources.csv": 6}
     # Named by source file and record (line 0: a JSON array has no line per record).
     assert [(r.file, r.line, r.field) for r in report.rejects] == [("cn-chain.json", 0, "from_id")]
@@ -164,7 +165,7 @@ def test_bods_export_round_trips_ownership_and_control(store, catalogue, hasher,
     # Not fermcat here: "O'Donohue" breaks the Bolt test server (a single quote in any
     # string parameter fails FalkorDB's Bolt port); test_all_bods_examples_load has it.
     for name in ("cn-chain", "bods-package-fi-soe", "simple-pep-declaration", "tecido", "nomination"):
-        load_bods(store, catalogue, hasher, [FIXTURES / f"{name}.json"], batch_size=batch_size)
+        load_bods(store, catalogue, hasher, [BODS_FIXTURES / f"{name}.json"], batch_size=batch_size)
     text, before, after = _round_trip(store, catalogue, hasher, tmp_path, batch_size)
     assert after == before
     statements = json.loads(text)

@@ -1,0 +1,1 @@
+"""Tests of analysis beyond its doctests: properties of the detectors."""

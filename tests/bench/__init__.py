@@ -1,0 +1,1 @@
+"""Tests of bench: the baselines answer as sanctionnet does."""

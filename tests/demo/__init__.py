@@ -1,0 +1,1 @@
+"""Tests of demo: the generated data and its planted rings."""

@@ -1,0 +1,1 @@
+"""Tests of exports: neo4j-admin import files."""

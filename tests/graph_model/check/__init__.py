@@ -1,0 +1,1 @@
+"""Tests of graph_model.check under the national rules."""

@@ -1,0 +1,1 @@
+"""Tests of graph_model.identity: identifiers, keys, the keyed hash, masking of ID numbers in text, regions."""

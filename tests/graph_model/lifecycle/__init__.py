@@ -1,0 +1,1 @@
+"""Tests of graph_model.lifecycle: an entry's dated history."""

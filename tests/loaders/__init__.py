@@ -1,0 +1,1 @@
+"""Tests of loaders: FtM, BODS, merged sources, loads cut off by a crash."""

@@ -1,0 +1,1 @@
+"""Tests of viz: briefings and the explorer page, in real Chromium."""
