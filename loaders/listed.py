@@ -73,10 +73,14 @@ def _holder_name(name: str) -> str:
     return name.split("-", 1)[0].strip() if "-" in name else name.strip()
 
 
-def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: list[Path], *,
-                batch_size: int = 20_000, progress=None) -> LoadReport:
-    """Load listed-company boards and top-10 holders from any of the files above."""
-    conversion = Conversion()
+# (where, code, name, person id, jobs) of a board seat; (where, code, holder, name as
+# shown, ratio, day) of a top-10 holding.
+Seat = tuple[str, str, str, str | None, str]
+Holding = tuple[str, str, str, str, float, object]
+
+
+def _read(paths: list[Path], conversion: Conversion) -> dict[str, list[tuple[str, dict]]]:
+    """The readable records of every file, by table."""
     rows: dict[str, list[tuple[str, dict]]] = {t.name: [] for t in TABLES}
     for path in paths:
         for where, table, fields in read_records(Path(path), TABLES):
@@ -85,8 +89,12 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
                 conversion.reject(where, *problem)
                 continue
             rows[table].append((where, fields))
-    mentions: list[Mention] = []
-    companies: dict[str, tuple[str, dict]] = {}  # stock code -> (where, {name, listed})
+    return rows
+
+
+def _companies(rows: dict, conversion: Conversion) -> dict[str, tuple[str, dict]]:
+    """Stock code -> (where, {name, listed}), from the stock tables."""
+    companies: dict[str, tuple[str, dict]] = {}
     for table in ("stocks", "stock_list"):
         for where, f in rows[table]:
             code = stock_code(f.get("code") or f.get("symbol") or f.get("stock_id", ""))
@@ -97,8 +105,13 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
             entry.setdefault("name", f["name"].strip())
             if f.get("list_date"):
                 entry.setdefault("listed", f["list_date"])
+    return companies
+
+
+def _seats(rows: dict, conversion: Conversion) -> list[Seat]:
+    """Board seats, from the graph's seats (with its person ids) and the flat file."""
     executives = {f["person_id"]: (where, f) for where, f in rows["executives"]}
-    seats: list[tuple[str, str, str, str | None, str]] = []  # (where, code, name, person id, jobs)
+    seats: list[Seat] = []
     for where, f in rows["board_seats"]:
         code, person = stock_code(f["stock_id"]), executives.get(f["person_id"])
         if code is None or person is None:
@@ -112,7 +125,12 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
             conversion.reject(where, "code", f"not a stock code: {f['code']!r}")
             continue
         seats.append((where, code, f["name"].strip(), None, f["jobs"].strip()))
-    holdings = []
+    return seats
+
+
+def _holdings(rows: dict, conversion: Conversion) -> list[Holding]:
+    """Usable top-10 holdings: a stock code, a ratio in (0, 100] and a report date."""
+    holdings: list[Holding] = []
     for where, f in rows["top10_holders"]:
         code = stock_code(f["ts_code"])
         try:
@@ -126,8 +144,12 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
                               f"not usable: {f['ts_code']!r}, {f['hold_ratio']!r}, {f['end_date']!r}")
             continue
         holdings.append((where, code, _holder_name(f["holder_name"]), f["holder_name"].strip(), ratio, day))
-    for code in {s[1] for s in seats} | {h[1] for h in holdings}:
-        companies.setdefault(code, ("", {}))
+    return holdings
+
+
+def _mentions(companies: dict, seats: list[Seat], holdings: list[Holding]) -> list[Mention]:
+    """Every company, board member and holder named, for the identity resolution."""
+    mentions: list[Mention] = []
     for code, (_, info) in companies.items():
         mentions.append(Mention(f"stock:{code}", SubjectKind.enterprise, info.get("name") or code, stock_code=code))
     for i, (where, code, name, person_id, jobs) in enumerate(seats):
@@ -137,8 +159,11 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
         kind = _holder_kind(holder)
         mentions.append(Mention(f"holder#{i}", kind, holder, named_by=f"stock:{code}" if kind is SubjectKind.person
                                 else None, role="十大股东"))
-    resolved = resolve(store, hasher, mentions)
-    writer = BundleWriter()
+    return mentions
+
+
+def _write_boards(writer: BundleWriter, resolved: dict, companies: dict, seats: list[Seat]) -> None:
+    """The companies and their board members, each with its source record."""
     for code, (where, info) in companies.items():
         sid = writer.subject({"id": resolved[f"stock:{code}"].subject_id, "kind": "enterprise",
                               "name": info.get("name") or code, "stock_code": code}, where or code, None)
@@ -151,7 +176,11 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
         writer.relation({"from_id": pid, "to_id": cid, "type": "KEY_PERSON_OF", "title": jobs}, where)
         writer.add("sources.csv", {"record_id": f"seat:{person_id or name}@{code}", "source": "listed company boards",
                                    "subject_id": pid, "why": resolved[f"seat#{i}"].why}, where)
-    # One holder's product accounts in one company and period add up to its holding.
+
+
+def _write_holdings(writer: BundleWriter, resolved: dict, holdings: list[Holding], conversion: Conversion) -> None:
+    """The holders and one holding per holder, company and report date: one holder's
+    product accounts in one company and period add up to its holding."""
     held: dict[tuple[str, str, object], list] = {}
     for i, (where, code, holder, shown, ratio, day) in enumerate(holdings):
         hid, cid = resolved[f"holder#{i}"].subject_id, resolved[f"stock:{code}"].subject_id
@@ -170,4 +199,20 @@ def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: lis
         writer.relation({"from_id": hid, "to_id": cid, "type": "HOLDS_SHARES", "share": round(min(ratio, 100), 4),
                          "valid_from": day.isoformat(), "valid_to": day.isoformat(),
                          "title": f"十大股东（报告期 {day.isoformat()}）"}, where)
+
+
+def load_listed(store: Store, catalogue: Catalogue, hasher: IdHasher, paths: list[Path], *,
+                batch_size: int = 20_000, progress=None) -> LoadReport:
+    """Load listed-company boards and top-10 holders from any of the files above."""
+    conversion = Conversion()
+    rows = _read(paths, conversion)
+    companies = _companies(rows, conversion)
+    seats = _seats(rows, conversion)
+    holdings = _holdings(rows, conversion)
+    for code in sorted({s[1] for s in seats} | {h[1] for h in holdings}):  # a fixed order: ids follow it
+        companies.setdefault(code, ("", {}))
+    resolved = resolve(store, hasher, _mentions(companies, seats, holdings))
+    writer = BundleWriter()
+    _write_boards(writer, resolved, companies, seats)
+    _write_holdings(writer, resolved, holdings, conversion)
     return writer.load(store, catalogue, hasher, conversion, batch_size=batch_size, progress=progress)
