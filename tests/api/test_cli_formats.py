@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.test_api_cli import _free_port, _run, _serve, _stop
+from tests.api.test_api_cli import _free_port, _run, _serve, _stop, env  # noqa: F401  (fixture)
 from tests.paths import FIXTURES
 from tests.serving import api_key
 

@@ -16,7 +16,7 @@ from graph_model.vocabulary.kinds import OPEN_START, RelType, SubjectKey
 from loaders.bods import bods_to_bundle, load_bods
 from loaders.ftm import ftm_to_bundle, load_ftm
 from loaders.interchange import read_relations, read_subjects
-from tests.api.test_api_cli import _free_port, _run, _serve, _stop
+from tests.api.test_api_cli import _free_port, _run, _serve, _stop, env  # noqa: F401  (fixture)
 from tests.loaders.test_ftm import graph
 from tests.paths import FIXTURES
 from tests.serving import api_key
