@@ -1,5 +1,8 @@
-"""Real stores for every test: embedded FalkorDB, the neo4j driver over FalkorDB's
-Bolt port, and a real Neo4j when SANCTIONNET_NEO4J_URI is set. Nothing is mocked."""
+"""Real stores for every test: the embedded FalkorDB, and a real Neo4j Community with
+GDS (the one SANCTIONNET_NEO4J_URI names, or one started here from tools/neo4j, built
+from Maven Central). The neo4j driver over FalkorDB's Bolt port runs where a module
+asks for it (``ALSO_ON_FALKORDB_BOLT``), and everywhere when no real Neo4j can run.
+Nothing is mocked."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from graph_model.catalogue.model import BUNDLED_DIR, load_catalogue
 from graph_model.identity.pii import IdHasher
 from graph_model.store.falkordb import FalkorStore
 from graph_model.store.neo4j import Neo4jStore
+from tools.neo4j_server import Neo4jServer, missing_tools
 
 settings.register_profile("ci", max_examples=25, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -88,14 +92,47 @@ def batch_size(request) -> int:
     return 1 if store_param == "neo4j-bolt" else 20_000
 
 
-def _store_params():
-    params = ["falkordb", "neo4j-bolt"]
+def _real_neo4j() -> bool:
+    """Whether a real Neo4j runs in this session: the one SANCTIONNET_NEO4J_URI names, or
+    one started here where java and mvn are. Under CI they must be."""
     if os.environ.get("SANCTIONNET_NEO4J_URI"):
-        params.append("neo4j")
-    return params
+        return True
+    if missing := missing_tools():
+        if os.environ.get("CI"):
+            raise pytest.UsageError(f"CI needs {' and '.join(missing)} to run the suite on a real Neo4j")
+        return False
+    return True
 
 
-@pytest.fixture(params=_store_params())
+REAL_NEO4J = _real_neo4j()
+
+
+def pytest_generate_tests(metafunc):
+    """``store`` is every store: the embedded FalkorDB, a real Neo4j, and FalkorDB's Bolt
+    port where the module asks for it or no real Neo4j runs."""
+    if "store" in metafunc.fixturenames:
+        params = ["falkordb"] + (["neo4j"] if REAL_NEO4J else [])
+        if not REAL_NEO4J or getattr(metafunc.module, "ALSO_ON_FALKORDB_BOLT", False):
+            params.append("neo4j-bolt")
+        metafunc.parametrize("store", params, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory) -> dict:
+    """Where the session's real Neo4j answers: SANCTIONNET_NEO4J_* if set, else a Neo4j
+    Community with GDS started on a free loopback port for the session."""
+    if uri := os.environ.get("SANCTIONNET_NEO4J_URI"):
+        yield {"uri": uri, "user": os.environ.get("SANCTIONNET_NEO4J_USER", "neo4j"),
+               "password": os.environ.get("SANCTIONNET_NEO4J_PASSWORD", ""),
+               "database": os.environ.get("SANCTIONNET_NEO4J_DATABASE")}
+        return
+    server = Neo4jServer(tmp_path_factory.mktemp("neo4j"))
+    server.start()
+    yield {"uri": server.uri, "user": server.user, "password": server.password, "database": None}
+    server.stop()
+
+
+@pytest.fixture
 def store(request):
     """A fresh, empty graph with the schema in place, on each store in turn."""
     if request.param == "falkordb":
@@ -113,9 +150,8 @@ def store(request):
         bolt["store"].ensure_schema()
         yield bolt["store"]
     else:
-        s = Neo4jStore(os.environ["SANCTIONNET_NEO4J_URI"], user=os.environ.get("SANCTIONNET_NEO4J_USER", "neo4j"),
-                       password=os.environ.get("SANCTIONNET_NEO4J_PASSWORD", ""),
-                       database=os.environ.get("SANCTIONNET_NEO4J_DATABASE"))
+        server = request.getfixturevalue("neo4j_server")
+        s = Neo4jStore(server["uri"], user=server["user"], password=server["password"], database=server["database"])
         s.write("delete_all")
         s.ensure_schema()
         yield s

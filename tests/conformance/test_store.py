@@ -7,6 +7,10 @@ import pytest
 from graph_model.errors import QueryFailed
 from graph_model.vocabulary.kinds import SubjectLabel
 
+# The adapter over a Bolt server that is not Neo4j (FalkorDB's port, falkordb dialect):
+# what a user pointing the neo4j store at FalkorDB's Bolt port gets.
+ALSO_ON_FALKORDB_BOLT = True
+
 
 def _subjects(n: int) -> list[dict]:
     return [{"id": f"S{i}", "props": {"kind": "enterprise", "name": f"企业{i}", "uscc": None}} for i in range(n)]
