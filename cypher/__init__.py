@@ -5,8 +5,11 @@ A block starts with ``// name: <name>``; the comment lines after it describe it.
 add one. A block may declare ``// vary: <slot> <Enum>``: its text then holds
 ``{{slot}}``, and one concrete query exists for each member of that enum in the
 vocabulary module the caller names (``graph_model.vocabulary.kinds``: the library
-imports nothing of the project). That is the only way a label or relationship type
-varies; input never reaches query text, which takes values only as ``$parameters``.
+imports nothing of the project). A block may also declare ``// types: <slot> <Enum>``:
+``{{slot}}`` then stands for every member at once, ``A|B|C``, for a typed expansion
+``-[r:{{slot}}]->`` that never walks a super-node's other relationships. Those are the
+only ways a label or relationship type enters a text; input never reaches query text,
+which takes values only as ``$parameters``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ DIALECTS: tuple[Dialect, ...] = ("falkordb", "neo4j")
 
 _NAME = re.compile(r"^//\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
 _VARY = re.compile(r"^//\s*vary:\s*([a-z_]+)\s+([A-Za-z]+)\s*$", re.MULTILINE)
+_TYPES = re.compile(r"^//\s*types:\s*([a-z_]+)\s+([A-Za-z]+)\s*$", re.MULTILINE)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
@@ -49,6 +53,13 @@ class _Block:
     enum: type[StrEnum] | None
 
 
+def _enum(vocabulary: ModuleType, name: str, where: str) -> type[StrEnum]:
+    enum = getattr(vocabulary, name, None)
+    if not (isinstance(enum, type) and issubclass(enum, StrEnum)):
+        raise ValueError(f"{where} unknown enum {name!r}")
+    return enum
+
+
 def _parse(source: str, origin: str, vocabulary: ModuleType) -> dict[str, _Block]:
     blocks: dict[str, _Block] = {}
     starts = list(_NAME.finditer(source))
@@ -62,12 +73,13 @@ def _parse(source: str, origin: str, vocabulary: ModuleType) -> dict[str, _Block
         slot = enum = None
         if vary:
             slot, enum_name = vary.groups()
-            enum = getattr(vocabulary, enum_name, None)
-            if not (isinstance(enum, type) and issubclass(enum, StrEnum)):
-                raise ValueError(f"{origin}: query {name!r} varies over unknown enum {enum_name!r}")
+            enum = _enum(vocabulary, enum_name, f"{origin}: query {name!r} varies over")
         text = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("//")).strip()
         if not text:
             raise ValueError(f"{origin}: query {name!r} is empty")
+        for types_slot, enum_name in _TYPES.findall(body):
+            members = _enum(vocabulary, enum_name, f"{origin}: query {name!r} types over")
+            text = text.replace("{{" + types_slot + "}}", "|".join(m.value for m in members))
         if slot is None and "{{" in text:
             raise ValueError(f"{origin}: query {name!r} has a {{{{slot}}}} but no '// vary:' line")
         blocks[name] = _Block(name, text, slot, enum)

@@ -14,9 +14,11 @@ ORDER BY id
 LIMIT 10000
 
 // name: export_relations
-// Role periods held by the subjects $ids, of the relationship types $roles.
+// Role periods held by the subjects $ids, of the relationship types $roles (a role
+// type each; the expansion is typed, so entries and restrictions are not walked).
+// types: all_roles RelType
 UNWIND $ids AS sid
-MATCH (a:Subject {id: sid})-[r]->(b:Subject)
+MATCH (a:Subject {id: sid})-[r:{{all_roles}}]->(b:Subject)
 WHERE type(r) IN $roles
 RETURN a.id AS from_id, b.id AS to_id, type(r) AS type, r.share AS share, r.valid_from AS valid_from,
        r.valid_to AS valid_to, r.title AS title

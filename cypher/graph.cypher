@@ -4,9 +4,10 @@
 
 // name: graph_out
 // Roles the subject holds in others (it is `from`), in force on $on; with $only, only
-// those to these subjects.
-MATCH (s:Subject {id: $id})-[r]->(o:Subject)
-WHERE type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
+// those to these subjects. Typed: a subject's entries and restrictions are not walked.
+// types: roles RelType
+MATCH (s:Subject {id: $id})-[r:{{roles}}]->(o:Subject)
+WHERE ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
   AND ($only IS NULL OR o.id IN $only)
 RETURN s.id AS src, o.id AS dst, type(r) AS type, r.share AS share, r.title AS title,
        r.valid_from AS valid_from, r.valid_to AS valid_to, r.source AS source
@@ -18,8 +19,9 @@ LIMIT $limit
 // `o` has no label: with one, FalkorDB plans a scan of every Subject before the index
 // look-up of `s` (1 s at 100,000 enterprises, for a subject with 17 ties). Role types
 // join subjects only, so the label selected nothing.
-MATCH (s:Subject {id: $id})<-[r]-(o)
-WHERE type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
+// types: roles RelType
+MATCH (s:Subject {id: $id})<-[r:{{roles}}]-(o)
+WHERE ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
   AND ($only IS NULL OR o.id IN $only)
 RETURN o.id AS src, s.id AS dst, type(r) AS type, r.share AS share, r.title AS title,
        r.valid_from AS valid_from, r.valid_to AS valid_to, r.source AS source
@@ -28,16 +30,18 @@ LIMIT $limit
 
 // name: graph_degree
 // How many subjects the subject is tied to on $on: what a capped answer leaves out.
-MATCH (s:Subject {id: $id})-[r]-(o:Subject)
-WHERE type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
+// types: roles RelType
+MATCH (s:Subject {id: $id})-[r:{{roles}}]-(o:Subject)
+WHERE ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
 RETURN count(DISTINCT o) AS n
 
 // name: graph_among
 // The role relationships from the subjects $from to the subjects $ids (a lead's
 // members among themselves; a briefing's subjects to the subjects drawn).
+// types: roles RelType
 UNWIND $from AS sid
-MATCH (a:Subject {id: sid})-[r]->(b:Subject)
-WHERE b.id IN $ids AND type(r) IN $types AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
+MATCH (a:Subject {id: sid})-[r:{{roles}}]->(b:Subject)
+WHERE b.id IN $ids AND ($on IS NULL OR (r.valid_from <= $on AND $on <= r.valid_to))
 RETURN a.id AS src, b.id AS dst, type(r) AS type, r.share AS share, r.title AS title,
        r.valid_from AS valid_from, r.valid_to AS valid_to, r.source AS source
 

@@ -11,7 +11,7 @@ from graph_model.catalogue.model import Catalogue
 from graph_model.lifecycle.history import History
 from graph_model.privacy.reader import Reader
 from graph_model.store.base import Store
-from graph_model.views.subgraph import ROLE_TYPES, edge_of
+from graph_model.views.subgraph import edge_of
 from graph_model.vocabulary.kinds import EntryState, RelType
 
 __all__ = ["ROLE_ZH", "STATE_EVENT", "Event", "SourceRow", "entry_events", "role_events", "subject_sources"]
@@ -131,7 +131,7 @@ def role_events(store: Store, members: list[str], drawn: set[str], names: dict[s
     reader reads them)."""
     events = []
     for member in members:
-        params = {"id": member, "types": ROLE_TYPES, "on": None, "only": sorted(drawn), "limit": 100_000}
+        params = {"id": member, "on": None, "only": sorted(drawn), "limit": 100_000}
         for row in store.read("graph_out", **params) + store.read("graph_in", **params):
             edge = edge_of(row)
             role = ROLE_ZH.get(str(edge.type), str(edge.type))

@@ -27,11 +27,8 @@ from graph_model.lifecycle.history import History
 from graph_model.store.base import Store
 from graph_model.vocabulary.kinds import OPEN_START, EntryState, RelType, SubjectKey, SubjectKind
 
-__all__ = ["Edge", "Node", "NodeEntry", "NodeState", "ROLE_TYPES", "SearchHit", "Subgraph", "among", "edge_id",
+__all__ = ["Edge", "Node", "NodeEntry", "NodeState", "SearchHit", "Subgraph", "among", "edge_id",
            "edge_of", "neighbourhood", "nodes", "search"]
-
-ROLE_TYPES = sorted(RelType)
-
 
 class NodeState(StrEnum):
     """How a subject is drawn: the strongest state among the entries reaching it."""
@@ -152,7 +149,7 @@ def nodes(store: Store, catalogue: Catalogue, ids: list[str], on: dt.date) -> di
 
 def neighbourhood(store: Store, catalogue: Catalogue, subject_id: str, on: dt.date, limit: int = 50) -> Subgraph:
     """The subject and up to ``limit`` subjects tied to it by a role in force on ``on``."""
-    params = {"id": subject_id, "types": ROLE_TYPES, "on": on.isoformat()}
+    params = {"id": subject_id, "on": on.isoformat()}
     cap = limit * 4  # several ties (roles, periods) to one neighbour are common
     out, into = (store.read(q, limit=cap, only=None, **params) for q in ("graph_out", "graph_in"))
     kept: list[str] = []
@@ -175,7 +172,7 @@ def among(store: Store, catalogue: Catalogue, ids: list[str], on: dt.date | None
     """The subjects ``ids`` and the role relationships between them, in force on ``on``
     (every period if None); states judged for ``judged_on``."""
     ids = sorted(set(ids))
-    rows = store.read("graph_among", ids=ids, types=ROLE_TYPES, on=on.isoformat() if on else None, **{"from": ids})
+    rows = store.read("graph_among", ids=ids, on=on.isoformat() if on else None, **{"from": ids})
     drawn = nodes(store, catalogue, ids, judged_on)
     return Subgraph(center=None, date=on, nodes=[drawn[i] for i in ids if i in drawn],
                     edges=_unique(edge_of(r) for r in rows))
