@@ -5,6 +5,11 @@
 // empty in the lapse statement when its MATCH had a WHERE and a SET followed
 // (probed): relationships are gathered with OPTIONAL MATCH and collect() instead,
 // and each FOREACH comes before the SET.
+// Every statement that decides from a candidate's properties, or from the derived
+// controllership a review made, locks the candidate first (`SET c._lock = true
+// REMOVE c._lock`): under Neo4j's read-committed isolation a confirmation and a
+// rejection at once would otherwise each miss the other's controllership, leaving a
+// rejected candidate with one (see cypher/lifecycle.cypher).
 
 // name: registered_controllers_on
 // Every registered actual controllership in force on $on (not those a confirmed
@@ -20,6 +25,8 @@ MATCH (p:Subject {id: row.controller})
 MATCH (e:Subject {id: row.enterprise})
 MERGE (p)-[c:CONTROL_CANDIDATE]->(e)
 ON CREATE SET c.status = 'candidate', c.found_on = row.found_on
+SET c._lock = true
+REMOVE c._lock
 // A candidate that had lapsed and is found again needs a new decision.
 SET c.status = CASE WHEN c.lapsed_on IS NULL THEN c.status ELSE 'candidate' END
 SET c.chain = row.chain, c.share = row.share, c.since = row.since, c.last_seen = row.found_on, c.run = row.run,
@@ -29,8 +36,13 @@ RETURN count(c) AS n
 // name: controller_candidates_lapse
 // Candidates this derivation ($run) did not find again: the control is gone. A
 // controllership a confirmation made ends the day before $on; the enterprises whose
-// controllership ended come back, for their entries to be derived again.
+// controllership ended come back, for their entries to be derived again. Filtered,
+// locked and filtered again: locking every candidate first would write them all.
 MATCH (p:Subject)-[c:CONTROL_CANDIDATE]->(e:Subject)
+WHERE c.run <> $run AND c.lapsed_on IS NULL
+SET c._lock = true
+REMOVE c._lock
+WITH p, c, e
 WHERE c.run <> $run AND c.lapsed_on IS NULL
 OPTIONAL MATCH (p)-[k:ACTUAL_CONTROLLER_OF]->(e)
 WHERE k.source = 'derived' AND k.valid_to >= $on
@@ -65,6 +77,9 @@ LIMIT $limit
 // Confirm; with $bind, an ACTUAL_CONTROLLER_OF (source 'derived') from the day the
 // chain's control began, unless a controllership of the two is already in force.
 MATCH (p:Subject {id: $controller})-[c:CONTROL_CANDIDATE]->(e:Subject {id: $enterprise})
+SET c._lock = true
+REMOVE c._lock
+WITH p, c, e
 OPTIONAL MATCH (p)-[k:ACTUAL_CONTROLLER_OF]->(e)
 WHERE k.valid_to >= $on
 WITH p, c, e, count(k) AS open
@@ -79,6 +94,9 @@ RETURN properties(c) AS candidate
 // Reject: the confirmation was wrong, so the derived controllership it made is
 // removed with its whole period (the candidate keeps the decisions).
 MATCH (p:Subject {id: $controller})-[c:CONTROL_CANDIDATE]->(e:Subject {id: $enterprise})
+SET c._lock = true
+REMOVE c._lock
+WITH p, c, e
 OPTIONAL MATCH (p)-[k:ACTUAL_CONTROLLER_OF]->(e)
 WHERE k.source = 'derived'
 WITH p, c, e, collect(k) AS derived

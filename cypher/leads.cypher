@@ -84,10 +84,20 @@ SKIP $offset
 LIMIT $limit
 
 // name: lead_review
-// A person's decision on a lead, kept with the earlier ones.
+// A person's decision on a lead, kept with the earlier ones. The review's own line
+// (time, status, reviewer, reason) is its key: a retried write finds it recorded and
+// changes nothing, neither appending it again nor undoing a later review. The lead is
+// locked first by a write that changes nothing (under Neo4j's read-committed isolation
+// only a write takes the lock), so of two reviews at once the second reads the list
+// after the first has committed, and neither is lost.
 MATCH (l:Lead {id: $id})
-SET l.status = $status, l.reviewed_by = $reviewer, l.reason = $reason, l.reviewed_at = $at,
-    l.reviews = coalesce(l.reviews, []) + [$at + ' ' + $status + ' ' + $reviewer + ': ' + $reason]
+SET l._lock = true
+REMOVE l._lock
+WITH l, $at + ' ' + $status + ' ' + $reviewer + ': ' + $reason AS review
+WITH l, review, review IN coalesce(l.reviews, []) AS recorded
+FOREACH (_ IN CASE WHEN recorded THEN [] ELSE [1] END |
+  SET l.status = $status, l.reviewed_by = $reviewer, l.reason = $reason, l.reviewed_at = $at,
+      l.reviews = coalesce(l.reviews, []) + [review])
 RETURN properties(l) AS lead
 
 // name: lead_by_id

@@ -3,6 +3,13 @@
 // is still at the version the caller read ($version), or if this very transition
 // ($tx_id) was already applied (a retried write): concurrent registrars cannot
 // overwrite each other, and a retry is idempotent.
+// Lock, then check: each transition first writes the entry (`SET e._lock = true
+// REMOVE e._lock`, which changes nothing), because under Neo4j's read-committed
+// isolation only a write takes the entry's lock, held until the commit. A version
+// checked before it would let two registrars both pass and the second overwrite the
+// first (two Transitions with one seq); checked after it, the second waits and then
+// reads the first one's version. FalkorDB runs writes one at a time: there the lock
+// costs nothing (docs/neo4j.md, "Concurrent acts").
 
 // name: entry_by_id
 MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: $entry_id})
@@ -24,6 +31,9 @@ RETURN e.id AS id
 
 // name: transition_entry
 MATCH (e:Entry {id: $entry_id})
+SET e._lock = true
+REMOVE e._lock
+WITH e
 WHERE coalesce(e.version, 0) = $version OR e.last_tx = $tx_id
 SET e.state = $state, e.history = $history, e.closed_on = $closed_on,
     e.version = $version + 1, e.last_tx = $tx_id, e.source = 'api'
@@ -36,8 +46,12 @@ RETURN e.id AS id
 // Revocation of a wrong listing (GZ (十七) "恢复其信誉、消除不良影响"): the state
 // change, a reputation-restoration record naming every subject whose records are
 // removed, the removal of the person-level restriction records and the withdrawal of
-// the entry's open tasks, in one statement.
+// the entry's open tasks, in one statement. The entry is locked before its version is
+// checked, and its tasks before their status is (a recipient may be closing one).
 MATCH (listed:Subject)-[:HAS_ENTRY]->(e:Entry {id: $entry_id})
+SET e._lock = true
+REMOVE e._lock
+WITH listed, e
 WHERE coalesce(e.version, 0) = $version OR e.last_tx = $tx_id
 SET e.state = $state, e.history = $history, e.closed_on = $closed_on,
     e.version = $version + 1, e.last_tx = $tx_id, e.source = 'api'
@@ -49,13 +63,16 @@ OPTIONAL MATCH (r:Restriction {entry_id: $entry_id})-[:TARGETS]->(p:Subject)
 WHERE r.role <> 'entity'
 WITH listed, e, collect(r) AS derived, collect(DISTINCT p.id) AS persons
 MERGE (rr:Restoration {id: $entry_id})
-SET rr += $restoration, rr.subject_ids = [listed.id] + persons
+// Who was restored is known only the first time: a retried revocation finds the
+// person-level records already removed, and keeps the list.
+SET rr += $restoration, rr.subject_ids = coalesce(rr.subject_ids, [listed.id] + persons)
 MERGE (e)-[:RESTORED_BY]->(rr)
 FOREACH (r IN derived | DETACH DELETE r)
 WITH e, size(derived) AS removed
 OPTIONAL MATCH (t:Task {entry_id: $entry_id})
-WHERE t.status = 'open'
-WITH e, removed, collect(t) AS open_tasks
+WITH e, removed, collect(t) AS tasks
+FOREACH (t IN tasks | SET t._lock = true REMOVE t._lock)
+WITH e, removed, [t IN tasks WHERE t.status = 'open'] AS open_tasks
 FOREACH (t IN open_tasks | SET t.status = 'withdrawn', t.closed_on = $restoration.on,
                               t.closed_reason = 'entry revoked')
 RETURN e.id AS id, removed, size(open_tasks) AS withdrawn

@@ -1,6 +1,9 @@
 // Notification and follow-up tasks (PR3, PR4, list tasks such as PR11 interviews).
 // Tasks are derived from entries; their ids are stable, so deriving again is a no-op
-// and a task's status, once changed, is kept.
+// and a task's status, once changed, is kept. A statement that changes a task because
+// it is open locks the task first (`SET t._lock = true REMOVE t._lock`) and reads the
+// status after: under Neo4j's read-committed isolation two closers would otherwise
+// both find it open (see cypher/lifecycle.cypher).
 
 // name: task_facts
 // For each entry: its subject, the superior units it reported to (a public body or
@@ -32,6 +35,9 @@ RETURN count(t) AS n
 // its own statement): their open tasks are withdrawn, done ones stay done.
 UNWIND $entry_ids AS eid
 MATCH (t:Task {entry_id: eid})
+SET t._lock = true
+REMOVE t._lock
+WITH t
 WHERE t.status = 'open'
 SET t.status = 'withdrawn', t.closed_on = $on, t.closed_reason = 'entry revoked'
 RETURN count(t) AS n
@@ -41,6 +47,9 @@ RETURN count(t) AS n
 // record and has its own task.
 UNWIND $ids AS tid
 MATCH (t:Task {id: tid})
+SET t._lock = true
+REMOVE t._lock
+WITH t
 WHERE t.status = 'open'
 SET t.status = 'superseded', t.closed_on = $on, t.closed_reason = 'recipient now on record'
 RETURN count(t) AS n
@@ -49,6 +58,9 @@ RETURN count(t) AS n
 // A recipient reports the task done. Only an open task can be closed; a retry of
 // the same report finds it done and changes nothing.
 MATCH (t:Task {id: $task_id})
+SET t._lock = true
+REMOVE t._lock
+WITH t
 WHERE t.status = 'open'
 SET t.status = 'done', t.closed_on = $on, t.closed_reason = $reason, t.closed_by = $actor,
     t.closed_department = $department

@@ -9,6 +9,8 @@
     │   └── ConstraintViolated (409)
     ├── InvalidCatalogue (500): a catalogue file is wrong, not the request
     ├── StoreUnavailable (503)
+    │   ├── StoreBusy (503): up, but cannot take the query now (locks, memory); Retry-After
+    │   └── WriteUncertain (503): the connection broke during a commit; check before repeating
     ├── QueryFailed (500): the store answered, but refused the query
     ├── QueryTimedOut (503): a read ran past the API's time limit
     ├── RendererUnavailable (503): no Chromium for a PDF or PNG briefing
@@ -30,6 +32,8 @@ __all__ = [
     "ConstraintViolated",
     "InvalidCatalogue",
     "StoreUnavailable",
+    "StoreBusy",
+    "WriteUncertain",
     "QueryFailed",
     "QueryTimedOut",
     "RendererUnavailable",
@@ -164,3 +168,31 @@ class RateLimited(SanctionnetError):
     def __init__(self, detail: str, *, retry_after: float) -> None:
         super().__init__(detail)
         self.headers = _retry_after(retry_after)
+
+
+class StoreBusy(StoreUnavailable):
+    """The store is up but could not take the query, even after the driver's retries:
+    lock conflicts (a deadlock, a lock wait past its limit), memory pools full, too
+    many transactions at once, a cluster member behind the last write.
+
+    Nothing was written (the transaction was rolled back), so the same call may simply
+    be made again; ``Retry-After`` says when that is worth it."""
+
+    type = "/problems/store-busy"
+    title = "Graph store busy"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.headers = _retry_after(retry_after)
+
+
+class WriteUncertain(StoreUnavailable):
+    """The connection to the store broke while a write was being committed: it may or
+    may not have been written.
+
+    Not a plain "store down": the caller must read the state before acting again. Every
+    write is idempotent, so repeating the same write is safe; a new act built on the old
+    state may find it changed (409)."""
+
+    type = "/problems/write-uncertain"
+    title = "Write may have been committed"
