@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 
 import networkx as nx
 
 from analysis.provinces import province
 from graph_model.leads import Lead, LeadKind, make_lead
 
-__all__ = ["COBID_MIN", "co_bidding"]
+__all__ = ["COBID_MIN", "COBID_TENDER_MAX", "bidding_group_leads", "co_bidding"]
 
 # Co-bidding (Wachs & Kertész 2019): firms that met in at least this many tenders,
 # tenders with at most this many bidders (open calls with dozens say little), and
@@ -44,22 +45,27 @@ class _Bids:
             if row["won"]:
                 self.winners[row["tender"]].add(row["bidder"])
 
-    def network(self) -> nx.Graph:
-        """Firms that met in ``COBID_MIN`` tenders of at most ``COBID_TENDER_MAX`` bidders."""
+    def met(self) -> dict[tuple[str, str], int]:
+        """How many tenders of 2 to ``COBID_TENDER_MAX`` bidders each pair of firms met in.
+        In sorted order: the network's order (which Louvain follows) must not depend on
+        a set's, which changes with the string hash seed."""
         met: dict[tuple[str, str], int] = defaultdict(int)
         for firms in self.bidders.values():
             if 2 <= len(firms) <= COBID_TENDER_MAX:
-                # In sorted order: the graph's order (which Louvain follows) must not
-                # depend on a set's, which changes with the string hash seed.
-                for a, b in itertools.combinations(sorted(firms), 2):
-                    met[(a, b)] += 1
+                for pair in itertools.combinations(sorted(firms), 2):
+                    met[pair] += 1
+        return met
+
+    def network(self, met: dict[tuple[str, str], int]) -> nx.Graph:
+        """Firms that met in ``COBID_MIN`` tenders or more, weighted by how many."""
         graph = nx.Graph()
         graph.add_weighted_edges_from((a, b, n) for (a, b), n in met.items() if n >= COBID_MIN)
         return graph
 
 
 def co_bidding(rows: list[dict]) -> list[Lead]:
-    """Groups of firms that bid together, cohesive and exclusive.
+    """Groups of firms that bid together, cohesive and exclusive: Louvain on the
+    co-bidding network, then ``bidding_group_leads``' judgement.
 
     Parameters
     ----------
@@ -79,11 +85,48 @@ def co_bidding(rows: list[dict]) -> list[Lead]:
     [(['E0', 'E1', 'E2'], 1.0, ['E0'])]
     """
     bids = _Bids(rows)
-    graph = bids.network()
+    met = bids.met()
+    graph = bids.network(met)
+    communities = nx.community.louvain_communities(graph, weight="weight", seed=7) if graph else []
+    return _judged(communities, bids, met)
+
+
+def bidding_group_leads(groups: Iterable[Iterable[str]], rows: list[dict]) -> list[Lead]:
+    """Co-bidding groups found by any community search (networkx here, GDS on Neo4j),
+    judged: dense (nearly every pair met in ``COBID_MIN`` tenders), cohesive and
+    exclusive.
+
+    Parameters
+    ----------
+    groups : iterable of iterable of str
+        Communities of the co-bidding network (firm ids).
+    rows : list of dict
+        ``tender_bids`` rows of every bid in every tender a member bid in.
+
+    Returns
+    -------
+    list of Lead
+        ``co_bidding`` leads, keyed by the group, scored cohesion × exclusivity.
+
+    Examples
+    --------
+    >>> rows = [{"tender": f"T{t}", "bidder": firm, "region": "440305", "won": firm == f"E{t % 3}"}
+    ...         for t in range(4) for firm in ("E0", "E1", "E2")]
+    >>> [(lead.key, lead.score) for lead in bidding_group_leads([["E2", "E0", "E1"]], rows)]
+    [(['E0', 'E1', 'E2'], 1.0)]
+    """
+    bids = _Bids(rows)
+    return _judged(groups, bids, bids.met())
+
+
+def _judged(groups: Iterable[Iterable[str]], bids: _Bids, met: dict[tuple[str, str], int]) -> list[Lead]:
     leads = []
-    for community in nx.community.louvain_communities(graph, weight="weight", seed=7) if graph else ():
+    for members in groups:
+        community = set(members)
         group = sorted(community)
-        if len(group) < 2 or nx.density(graph.subgraph(community)) < COBID_DENSITY:
+        pairs = len(group) * (len(group) - 1) // 2
+        if len(group) < 2 or sum(met.get(p, 0) >= COBID_MIN for p in itertools.combinations(group, 2)) / pairs \
+                < COBID_DENSITY:
             continue
         shared = sorted(t for t in {t for f in group for t in bids.tenders[f]} if len(bids.bidders[t] & community) >= 2)
         cohesion = sum(len(bids.tenders[f] & set(shared)) / len(bids.tenders[f]) for f in group) / len(group)

@@ -12,6 +12,7 @@ read for the members of the candidate communities only, between the stages.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import networkx as nx
@@ -19,7 +20,8 @@ import networkx as nx
 from analysis.provinces import province
 from graph_model.leads import Lead, LeadKind, make_lead
 
-__all__ = ["GROUP_RINGS", "Community", "collusion_candidates", "collusion_leads", "listed_firms", "role_network"]
+__all__ = ["GROUP_RINGS", "Community", "collusion_candidates", "collusion_leads", "judged_communities", "listed_firms",
+           "role_network"]
 
 # Community size (enterprises) and the largest share of its ties that may leave it.
 GROUP_MIN, GROUP_MAX, GROUP_CONDUCTANCE, GROUP_DENSITY = 4, 40, 0.25, 0.2
@@ -142,8 +144,39 @@ def collusion_candidates(graph: nx.Graph, kinds: dict[str, str], listed_ids: set
     >>> [(c.firms, c.people, sorted(c.provinces)) for c in collusion_candidates(graph, kinds, {"E1"}, regions)]
     [(['E1', 'E2', 'E3', 'E4'], ['P1', 'P2'], ['11', '44'])]
     """
+    return judged_communities(_communities(graph, kinds), kinds, listed_ids, regions)
+
+
+def judged_communities(communities: Iterable[set[str]], kinds: dict[str, str], listed_ids: set[str],
+                       regions: dict[str, str | None]) -> list[Community]:
+    """The communities found by any search (networkx Louvain here, GDS on Neo4j) that
+    are candidates: a size to report, a listed firm, two or more provinces and two or
+    more people.
+
+    Parameters
+    ----------
+    communities : iterable of set of str
+        The members of each community.
+    kinds, listed_ids, regions
+        As for ``collusion_candidates``: each member's kind, the listed enterprises,
+        each enterprise's region.
+
+    Returns
+    -------
+    list of Community
+        The candidates, whose members' true degrees the second stage needs.
+
+    Examples
+    --------
+    >>> kinds = {**dict.fromkeys(("E1", "E2", "E3", "E4"), "enterprise"), "P1": "person", "P2": "person"}
+    >>> regions = {"E1": "110101", "E2": "110102", "E3": "440305", "E4": "440306"}
+    >>> [c.firms for c in judged_communities([set(kinds)], kinds, {"E1"}, regions)]
+    [['E1', 'E2', 'E3', 'E4']]
+    >>> judged_communities([set(kinds) - {"P2"}], kinds, {"E1"}, regions)  # one person's own firms
+    []
+    """
     candidates = []
-    for community in _communities(graph, kinds):
+    for community in communities:
         firms = sorted(n for n in community if kinds.get(n) == "enterprise")
         if not GROUP_MIN <= len(firms) <= GROUP_MAX or not set(firms) & listed_ids:
             continue

@@ -22,7 +22,9 @@ Kinds, and the module that detects each (pure functions over plain rows and grap
 ``find_leads`` reads (``analysis.lead_reads``, ``analysis.ownership_reads``) and
 detects. The analyses run in Python on the part of the graph they need, read in a few
 large queries: networkx's strongly connected parts and Louvain are what FalkorDB lacks
-(its ``algo.*`` has no SCC or Louvain), and the same code runs on Neo4j. A read that
+(its ``algo.*`` has no SCC or Louvain). On Neo4j with Graph Data Science
+(``analysis.gds.has_gds``), circular ownership, collusion groups and co-bidding run
+there instead (``analysis.gds_leads``), and only their findings are read. A read that
 depends on what a detector found (the roles taken by the tied subjects, the true
 degrees of candidate communities, the regions of what was found) comes between the
 detector's two stages, so that nothing more than that is read.
@@ -37,6 +39,8 @@ from analysis.detect_bids import co_bidding
 from analysis.detect_groups import GROUP_RINGS, collusion_candidates, collusion_leads, listed_firms, role_network
 from analysis.detect_holdings import circular_leads, cycles, shell_chain_leads, shell_chains
 from analysis.detect_roles import listed_enterprises, phoenix_leads, phoenix_since, phoenix_ties, shared_controllers
+from analysis.gds import has_gds
+from analysis.gds_leads import circular_on_gds, co_bidding_on_gds, collusion_on_gds
 from analysis.lead_reads import (read_bids, read_degrees, read_listed, read_operating, read_regions, read_role_rings,
                                  read_roles_taken, read_ties)
 from analysis.ownership_reads import holdings_graph
@@ -60,9 +64,14 @@ def _role_leads(store: Store, listed: list[dict], wanted: set[LeadKind]) -> list
     return found
 
 
-def _holding_leads(store: Store, listed_ids: set[str], wanted: set[LeadKind], on: dt.date) -> list[Lead]:
-    holdings = holdings_graph(store, on)
+def _holding_leads(store: Store, listed_ids: set[str], wanted: set[LeadKind], on: dt.date, gds: bool) -> list[Lead]:
     found: list[Lead] = []
+    if gds and LeadKind.circular_ownership in wanted:
+        found += circular_on_gds(store, listed_ids, on)
+        wanted = wanted - {LeadKind.circular_ownership}
+    if not wanted & {LeadKind.circular_ownership, LeadKind.shell_chain}:
+        return found
+    holdings = holdings_graph(store, on)
     if LeadKind.circular_ownership in wanted:
         parts = cycles(holdings)
         regions = read_regions(store, {node for part in parts for node in part})
@@ -86,7 +95,7 @@ def _collusion_leads(store: Store, listed: list[dict], on: dt.date) -> list[Lead
 
 
 def find_leads(store: Store, catalogue: Catalogue, kinds: Sequence[LeadKind | str] | None = None,
-               on: dt.date | None = None) -> list[Lead]:
+               on: dt.date | None = None, *, gds: bool | None = None) -> list[Lead]:
     """Run the analyses of ``kinds`` over the stored graph; nothing is saved.
 
     Parameters
@@ -99,6 +108,9 @@ def find_leads(store: Store, catalogue: Catalogue, kinds: Sequence[LeadKind | st
         The kinds to look for; all by default.
     on : datetime.date, optional
         The day of the holdings and roles, and each lead's ``found_on``; today by default.
+    gds : bool, optional
+        Whether circular ownership, collusion groups and co-bidding run on GDS; by
+        default where the store has it (``has_gds``). False runs them in Python anywhere.
 
     Returns
     -------
@@ -120,16 +132,17 @@ def find_leads(store: Store, catalogue: Catalogue, kinds: Sequence[LeadKind | st
     del catalogue  # every list's entries can start a lead; kept for list-specific rules later
     on = on or dt.date.today()
     wanted = {LeadKind(k) for k in kinds} if kinds else set(LeadKind)
+    gds = has_gds(store) if gds is None else gds
     listed = read_listed(store)
     found: list[Lead] = []
     if wanted & {LeadKind.phoenix, LeadKind.shared_controller}:
         found += _role_leads(store, listed, wanted)
     if wanted & {LeadKind.circular_ownership, LeadKind.shell_chain}:
-        found += _holding_leads(store, {row["id"] for row in listed}, wanted, on)
+        found += _holding_leads(store, {row["id"] for row in listed}, wanted, on, gds)
     if LeadKind.collusion_group in wanted:
-        found += _collusion_leads(store, listed, on)
+        found += collusion_on_gds(store, listed, on) if gds else _collusion_leads(store, listed, on)
     if LeadKind.co_bidding in wanted:
-        found += co_bidding(read_bids(store))
+        found += co_bidding_on_gds(store) if gds else co_bidding(read_bids(store))
     for lead in found:
         lead.found_on = on
     return sorted(found, key=lambda lead: (-lead.score, lead.id))
