@@ -29,9 +29,12 @@ RETURN DISTINCT pair.key AS key, p.id AS id, p.id_hash AS id_hash
 // name: load_subjects
 // vary: label SubjectLabel
 // Creates or updates subjects of one kind; a null in props removes that property.
+// ON CREATE / ON MATCH, not a SET after the MERGE: a map of unknown keys set after it
+// might write the key it matched on, so Neo4j would hold the whole batch first (Eager).
 UNWIND $rows AS row
 MERGE (s:Subject:{{label}} {id: row.id})
-SET s += row.props
+ON CREATE SET s += row.props
+ON MATCH SET s += row.props
 RETURN count(s) AS n
 
 // name: load_relations

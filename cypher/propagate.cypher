@@ -49,12 +49,13 @@ RETURN count(r) AS n
 
 // name: propagate_named
 // PR5/PR8: the persons the deciding department names in its decision (相关责任人,
-// 当事人), kept on the entry as `named`; the path's period is the entry's.
+// 当事人), kept on the entry as `named`; the path's period is the entry's. `Subject`
+// on p: the id index is Subject's (with Person alone, Neo4j scanned every person).
 UNWIND $entry_ids AS eid
 MATCH (s:Subject)-[:HAS_ENTRY]->(e:Entry {id: eid})
 WHERE e.state <> 'revoked'
 UNWIND coalesce(e.named, []) AS pid
-MATCH (p:Person {id: pid})
+MATCH (p:Subject:Person {id: pid})
 MERGE (r:Restriction {id: eid + '|' + p.id + '|NAMED'})
 SET r.rule = $rule, r.role = 'NAMED', r.entry_id = eid, r.subject_id = p.id,
     r.path_ids = [p.id, s.id], r.path_roles = ['NAMED'],

@@ -1,9 +1,11 @@
 // Tenders (招投标): who bid (BID_ON) and who won (WON).
 
 // name: load_tenders
+// ON CREATE / ON MATCH rather than a SET after the MERGE: no Eager (see load_subjects).
 UNWIND $rows AS row
 MERGE (t:Tender {id: row.id})
-SET t += row.props
+ON CREATE SET t += row.props
+ON MATCH SET t += row.props
 RETURN count(t) AS n
 
 // name: tenders_by_ids
