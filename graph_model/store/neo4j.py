@@ -117,10 +117,11 @@ def store_error(exc: Neo4jError | DriverError, *, query: str, where: str, wrote:
     if isinstance(exc, TransientError):
         return _transient(exc, query, where)
     if isinstance(exc, ClientError):
-        if "TransactionTimedOut" in exc.code:
+        code = exc.code or ""
+        if "TransactionTimedOut" in code:
             limit = f"{timeout_ms} ms" if timeout_ms else "the server's transaction time limit"
             return QueryTimedOut(f"query {query!r} ran past {limit}; ask for less (a limit, a date, one subject)")
-        if "ConstraintValidationFailed" in exc.code:
+        if "ConstraintValidationFailed" in code:
             return ConstraintViolated(f"query {query!r}: {exc.message}")
         return QueryFailed(f"query {query!r} failed: {exc.code}: {exc.message}")
     return QueryFailed(f"query {query!r} failed: {exc}")
