@@ -119,6 +119,7 @@ def test_a_backup_taken_while_serving_restores_into_a_fresh_folder_with_the_same
             assert sum(now[k] != at_backup[k] for k in sample) >= 8
     finally:
         stop(api)
+        run_cli(_env(live), "db", "stop")  # `load` started it; the API only reused it
 
     done = run_cli(_env(restored), "restore", str(archive), "--data-dir", str(restored))
     assert done.returncode == 0, done.stderr
