@@ -35,7 +35,7 @@ from analysis.gds import Projection, projection
 from analysis.lead_reads import read_degrees, read_regions, read_role_rings
 from analysis.ownership import holdings_from_rows
 from graph_model.leads import Lead
-from graph_model.store.base import Store, batched
+from graph_model.store.base import Store, batched, read_by_ids
 
 __all__ = ["circular_on_gds", "circular_parts", "co_bidding_on_gds", "collusion_on_gds", "role_communities"]
 
@@ -84,8 +84,8 @@ def circular_parts(store: Store, on: dt.date) -> list[list[str]]:
 
 def _holdings_among(store: Store, members: set[str], on: dt.date) -> nx.DiGraph:
     """The holdings in force on ``on`` between ``members``, as ``holdings_graph`` has them."""
-    rows = [row for batch in batched(sorted(members), _BATCH)
-            for row in store.read("holdings_of", ids=batch, on=on.isoformat()) if row["owned"] in members]
+    rows = [row for row in read_by_ids(store, "holdings_of", members, batch_size=_BATCH, on=on.isoformat())
+            if row["owned"] in members]
     graph, _ = holdings_from_rows(rows)
     graph.remove_edges_from(list(nx.selfloop_edges(graph)))
     return graph

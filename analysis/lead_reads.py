@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from graph_model.store.base import Store, batched
+from graph_model.store.base import Store, read_by_ids
 
 __all__ = ["read_bids", "read_degrees", "read_listed", "read_operating", "read_regions", "read_role_rings",
            "read_roles_taken", "read_ties"]
@@ -18,7 +18,7 @@ _BATCH = 5_000
 
 
 def _read(store: Store, query: str, ids: Iterable[str], **params) -> list[dict]:
-    return [row for batch in batched(sorted(set(ids)), _BATCH) for row in store.read(query, ids=batch, **params)]
+    return read_by_ids(store, query, ids, batch_size=_BATCH, **params)
 
 
 def read_listed(store: Store) -> list[dict]:

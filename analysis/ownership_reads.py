@@ -16,7 +16,7 @@ import networkx as nx
 
 from analysis.ownership import control_chains, holdings_from_rows
 from graph_model.errors import InvalidInput
-from graph_model.store.base import Store, batched
+from graph_model.store.base import Store, batched, read_by_ids
 
 __all__ = ["MAX_SUBJECTS", "holdings_graph", "read_officers", "read_registered_controllers", "read_registrations",
            "walk_control", "walk_holders"]
@@ -32,8 +32,7 @@ def _walk(store: Store, query: str, starts: set[str], on: dt.date, far: str, see
     seen |= starts
     start, frontier, rows = min(starts), set(starts), []
     while frontier:
-        found = [row for batch in batched(sorted(frontier), _BATCH)
-                 for row in store.read(query, ids=batch, on=on.isoformat())]
+        found = read_by_ids(store, query, frontier, batch_size=_BATCH, on=on.isoformat())
         rows += found
         frontier = {row[far] for row in found} - seen
         seen |= frontier
@@ -159,8 +158,7 @@ def read_registered_controllers(store: Store, ids: Iterable[str], on: dt.date) -
     >>> read_registered_controllers(store, {"E1"}, dt.date(2024, 6, 1))
     [{'id': 'P1', 'kind': 'person', 'name': '张三', 'controlled': 'E1'}]
     """
-    return [row for batch in batched(sorted(ids), _BATCH)
-            for row in store.read("registered_controllers_of", ids=batch, on=on.isoformat())]
+    return read_by_ids(store, "registered_controllers_of", ids, batch_size=_BATCH, on=on.isoformat())
 
 
 def read_officers(store: Store, target: str, on: dt.date) -> list[dict]:

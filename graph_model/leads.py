@@ -18,12 +18,11 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from graph_model.errors import NotFound
-from graph_model.store.base import Store, batched
+from graph_model.store.base import Store, batched, read_by_ids
 
 __all__ = ["Lead", "LeadKind", "LeadStatus", "get_lead", "lead_for_key", "list_leads", "make_lead", "review_lead",
            "save_leads"]
 
-_BATCH = 5_000
 
 
 class LeadKind(StrEnum):
@@ -121,9 +120,8 @@ def lead_for_key(store: Store, key: str) -> Lead | None:
 
 def _named(store: Store, leads: list[Lead]) -> list[Lead]:
     """The leads with their members' names: a person reads names, not ids."""
-    ids = sorted({m for lead in leads for m in lead.members})
     names = {row["subject"]["id"]: row["subject"]["name"]
-             for batch in batched(ids, _BATCH) for row in store.read("subjects_by_ids", ids=batch)}
+             for row in read_by_ids(store, "subjects_by_ids", (m for lead in leads for m in lead.members))}
     return [lead.model_copy(update={"names": {m: names.get(m, "") for m in lead.members}}) for lead in leads]
 
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from cypher import Dialect, Queries, Query
 from graph_model.errors import QueryFailed
 
-__all__ = ["Store", "StoreBase", "TimeLimited", "WriteSummary", "bind", "batched", "plain"]
+__all__ = ["Store", "StoreBase", "TimeLimited", "WriteSummary", "bind", "batched", "plain", "read_by_ids"]
 
 T = TypeVar("T")
 
@@ -149,6 +149,12 @@ class TimeLimited:
     def __getattr__(self, attribute: str) -> Any:
         # write, write_rows, create_graph, ensure_schema, checkpoint, close: as they are.
         return getattr(self.store, attribute)
+
+
+def read_by_ids(store: Store, name: str, ids: Iterable[str], *, batch_size: int = 5_000, **params: Any) -> list[dict]:
+    """The rows of ``name`` for every id of ``ids``, passed as ``$ids`` in sorted batches
+    of ``batch_size`` (a long list is one parameter, and its size bounds a statement)."""
+    return [row for batch in batched(sorted(set(ids)), batch_size) for row in store.read(name, ids=batch, **params)]
 
 
 def bind(queries: Queries, name: str, variant: str | None, params: dict[str, Any]) -> Query:
